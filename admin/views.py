@@ -1,0 +1,312 @@
+"""One back-office view per inventory model."""
+from flask import url_for
+from flask_admin import expose
+from flask_admin.contrib.sqla.filters import BaseSQLAFilter, FilterEqual
+from flask_admin.form import rules
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+from sqlalchemy import func, or_, select
+from wtforms import SelectField
+from wtforms.validators import DataRequired
+
+from inventory import lifetime as lifetimes
+from inventory.validation import InventoryError
+from models import Category, Cookie, Provider, Purpose, SiteSettings, cookie_purposes, db
+from models.inventory import PARTIES, PARTY_LABELS, STORAGE_KINDS, STORAGE_LABELS
+
+from .base import SecureIndexView, SecureModelView, user_role
+
+YES_NO = (("1", _l("Yes")), ("0", _l("No")))
+
+
+def _choices(values, labels):
+    return [(value, labels[value]) for value in values]
+
+
+def missing_english_clause():
+    """Cookies whose English service text or any purpose's English text is missing."""
+    untranslated_purpose = (
+        select(cookie_purposes.c.cookie_id)
+        .join(Purpose, Purpose.id == cookie_purposes.c.purpose_id)
+        .where(or_(Purpose.description_en.is_(None), Purpose.description_en == ""))
+    )
+    return or_(Cookie.service_en.is_(None), Cookie.service_en == "", Cookie.id.in_(untranslated_purpose))
+
+
+class YesNoFilter(BaseSQLAFilter):
+    """A filter answered by yes or no, built from a SQL condition."""
+
+    def __init__(self, name, clause):
+        super().__init__(Cookie.id, name, options=YES_NO)
+        self.clause = clause
+
+    def apply(self, query, value, alias=None):
+        condition = self.clause()
+        return query.filter(condition if value == "1" else ~condition)
+
+    def operation(self):
+        return _l("is")
+
+
+def _badge(text, kind):
+    return Markup('<span class="badge badge-{}">{}</span>').format(kind, text)
+
+
+class CookieView(SecureModelView):
+    column_list = (
+        "name",
+        "provider",
+        "category",
+        "service_fr",
+        "purposes",
+        "lifetime_minutes",
+        "domain",
+        "party",
+        "storage_kind",
+        "shown_on_policy",
+        "english",
+        "updated_at",
+    )
+    column_details_list = (
+        "name",
+        "is_pattern",
+        "provider",
+        "category",
+        "service_fr",
+        "service_en",
+        "purposes",
+        "lifetime_minutes",
+        "domain",
+        "party",
+        "storage_kind",
+        "shown_on_policy",
+        "is_sample",
+        "notes",
+        "english",
+        "created_at",
+        "updated_at",
+    )
+    column_sortable_list = (
+        "name",
+        ("provider", "provider.name"),
+        ("category", "category.position"),
+        "lifetime_minutes",
+        "domain",
+        "party",
+        "storage_kind",
+        "updated_at",
+    )
+    column_default_sort = ("name", False)
+    column_searchable_list = (
+        "name",
+        "domain",
+        "service_fr",
+        "service_en",
+        "provider.name",
+        "purposes.description_fr",
+        "purposes.description_en",
+    )
+    column_filters = (
+        FilterEqual(Provider.name, _l("Provider")),
+        FilterEqual(Category.key, _l("Category")),
+        FilterEqual(Cookie.party, _l("Set by"), options=_choices(PARTIES, PARTY_LABELS)),
+        FilterEqual(Cookie.storage_kind, _l("Storage kind"), options=_choices(STORAGE_KINDS, STORAGE_LABELS)),
+        YesNoFilter(_l("Lifetime over 13 months"), lambda: Cookie.lifetime_minutes > lifetimes.THIRTEEN_MONTHS),
+        YesNoFilter(_l("English text missing"), missing_english_clause),
+        YesNoFilter(_l("Shown on the policy"), lambda: Cookie.shown_on_policy.is_(True)),
+        YesNoFilter(_l("Sample data"), lambda: Cookie.is_sample.is_(True)),
+    )
+    column_formatters = {
+        "lifetime_minutes": lambda v, c, m, n: m.lifetime,
+        "party": lambda v, c, m, n: PARTY_LABELS.get(m.party, m.party),
+        "storage_kind": lambda v, c, m, n: STORAGE_LABELS.get(m.storage_kind, m.storage_kind),
+        "purposes": lambda v, c, m, n: Markup("<br>").join(escape(p.description_fr) for p in m.purposes),
+        "name": lambda v, c, m, n: Markup("<code>{}</code>").format(m.display_name),
+        "english": lambda v, c, m, n: _badge(_l("Missing"), "warning") if m.missing_english else _badge(_l("Complete"), "success"),
+    }
+    column_formatters_detail = column_formatters
+
+    form_columns = (
+        "name",
+        "is_pattern",
+        "domain",
+        "party",
+        "storage_kind",
+        "provider",
+        "category",
+        "purposes",
+        "service_fr",
+        "service_en",
+        "lifetime_unit",
+        "lifetime_amount",
+        "shown_on_policy",
+        "notes",
+    )
+    form_rules = (
+        rules.FieldSet(("name", "is_pattern", rules.Row("domain", "party", "storage_kind")), _l("Cookie")),
+        rules.FieldSet(("provider", "category", "purposes"), _l("Who sets it and why")),
+        rules.FieldSet((rules.Row("service_fr", "service_en"),), _l("Service and location")),
+        rules.FieldSet((rules.Row("lifetime_unit", "lifetime_amount"),), _l("Lifetime")),
+        rules.FieldSet(("shown_on_policy", "notes"), _l("Publication")),
+    )
+    form_choices = {
+        "party": _choices(PARTIES, PARTY_LABELS),
+        "storage_kind": _choices(STORAGE_KINDS, STORAGE_LABELS),
+        "lifetime_unit": _choices(lifetimes.UNITS, lifetimes.UNIT_LABELS),
+    }
+    form_args = {
+        "provider": {"validators": [DataRequired()]},
+        "category": {"validators": [DataRequired()]},
+        "purposes": {"validators": [DataRequired(message=_l("Choose at least one purpose."))]},
+        "domain": {"description": _l("Leave empty for the site's own domain. Example: .example.com")},
+        "is_pattern": {"description": _l("Tick when the name is a prefix, such as _ga_ for _ga_ABC123.")},
+        "service_en": {"description": _l("If left empty, the English policy shows the French text, marked as untranslated.")},
+        "lifetime_amount": {"description": _l("Leave empty for a session cookie.")},
+        "notes": {"description": _l("Never shown on the policy.")},
+    }
+    form_widget_args = {
+        "notes": {"rows": 3},
+        "service_fr": {"placeholder": "Authentification (front et back office)"},
+        "service_en": {"placeholder": "Authentication (front and back office)"},
+    }
+
+    def validate_form(self, form):
+        valid = super().validate_form(form)
+        if hasattr(form, "lifetime_unit") and not form.lifetime_unit.errors:
+            try:
+                unit, amount = lifetimes.check(form.lifetime_unit.data, form.lifetime_amount.data)
+                form.lifetime_amount.data = amount
+            except InventoryError as error:
+                target = getattr(form, error.field or "lifetime_amount")
+                target.errors = [*target.errors, str(error)]
+                valid = False
+        return valid
+
+
+class ProviderView(SecureModelView):
+    column_list = ("name", "website", "privacy_policy_url", "country", "updated_at")
+    column_searchable_list = ("name", "website")
+    column_filters = ("country",)
+    column_default_sort = ("name", False)
+    column_formatters = {
+        "country": lambda v, c, m, n: _country_name(m.country),
+        "website": lambda v, c, m, n: _link(m.website),
+        "privacy_policy_url": lambda v, c, m, n: _link(m.privacy_policy_url),
+    }
+    column_formatters_detail = column_formatters
+    form_columns = ("name", "website", "privacy_policy_url", "country")
+    form_overrides = {"country": SelectField}
+    form_args = {
+        "privacy_policy_url": {"description": _l("The policy links the provider's name to this page.")},
+    }
+    form_widget_args = {
+        "website": {"placeholder": "https://"},
+        "privacy_policy_url": {"placeholder": "https://"},
+    }
+
+    def create_form(self, obj=None):
+        return _with_countries(super().create_form(obj))
+
+    def edit_form(self, obj=None):
+        return _with_countries(super().edit_form(obj))
+
+
+def _country_name(code):
+    if not code:
+        return ""
+    return get_locale().territories.get(code, code)
+
+
+def _link(address):
+    if not address:
+        return ""
+    return Markup('<a href="{0}" rel="noopener noreferrer" target="_blank">{0}</a>').format(address)
+
+
+def _with_countries(form):
+    """Country choices in the editor's language, ISO codes as values."""
+    if hasattr(form, "country"):
+        territories = get_locale().territories
+        codes = sorted(
+            (code for code in territories if len(code) == 2 and code.isalpha() and code not in ("ZZ", "EU", "EZ", "UN", "QO")),
+            key=lambda code: territories[code].casefold(),
+        )
+        form.country.choices = [("", _l("Unknown"))] + [(code, territories[code]) for code in codes]
+    return form
+
+
+class CategoryView(SecureModelView):
+    column_list = ("position", "key", "name_fr", "name_en", "consent_required")
+    column_default_sort = ("position", False)
+    column_editable_list = ()
+    column_searchable_list = ("key", "name_fr", "name_en")
+    form_columns = ("key", "name_fr", "name_en", "description_fr", "description_en", "consent_required", "position")
+    form_rules = (
+        rules.FieldSet(("key", rules.Row("consent_required", "position")), _l("Category")),
+        rules.FieldSet((rules.Row("name_fr", "name_en"), rules.Row("description_fr", "description_en")), _l("Texts")),
+    )
+    form_args = {
+        "key": {"description": _l("A stable identifier used by exports and the consent banner, such as statistics.")},
+        "position": {"description": _l("Categories are shown on the policy from the lowest number to the highest.")},
+    }
+    form_widget_args = {"description_fr": {"rows": 5}, "description_en": {"rows": 5}}
+
+
+class PurposeView(SecureModelView):
+    column_list = ("description_fr", "description_en", "updated_at")
+    column_searchable_list = ("description_fr", "description_en")
+    column_default_sort = ("description_fr", False)
+    column_filters = (
+        YesNoFilter(
+            _l("English text missing"),
+            lambda: or_(Purpose.description_en.is_(None), Purpose.description_en == ""),
+        ),
+    )
+    column_formatters = {
+        "description_en": lambda v, c, m, n: m.description_en or _badge(_l("Missing"), "warning"),
+    }
+    form_columns = ("description_fr", "description_en")
+    form_rules = (rules.Row("description_fr", "description_en"),)
+    form_args = {
+        "description_fr": {"description": _l("Example: Se souvenir de la langue du visiteur")},
+        "description_en": {"description": _l("Example: Remember the visitor's language")},
+    }
+    form_widget_args = {"description_fr": {"rows": 3}, "description_en": {"rows": 3}}
+
+
+class SettingsView(SecureModelView):
+    """The site's identity on the policy: one row."""
+
+    column_list = ("site_name", "site_url", "controller_name", "contact_email")
+    form_columns = ("site_name", "site_url", "controller_name", "controller_address", "contact_email", "contact_url")
+    form_widget_args = {"controller_address": {"rows": 3}}
+    form_args = {
+        "contact_email": {"description": _l("Shown on the policy for questions about cookies and personal data.")},
+    }
+
+    @property
+    def can_create(self):
+        return user_role() in ("admin", "editor") and db.session.scalar(select(func.count()).select_from(SiteSettings)) == 0
+
+    @property
+    def can_delete(self):
+        return False
+
+
+class DashboardView(SecureIndexView):
+    @expose("/")
+    def index(self):
+        counts = {
+            "cookies": db.session.scalar(select(func.count()).select_from(Cookie)),
+            "providers": db.session.scalar(select(func.count()).select_from(Provider)),
+            "purposes": db.session.scalar(select(func.count()).select_from(Purpose)),
+            "missing_english": db.session.scalar(select(func.count()).select_from(Cookie).where(missing_english_clause())),
+            "sample": db.session.scalar(select(func.count()).select_from(Cookie).where(Cookie.is_sample.is_(True))),
+            "hidden": db.session.scalar(select(func.count()).select_from(Cookie).where(Cookie.shown_on_policy.is_(False))),
+        }
+        links = {
+            "missing_english": url_for("cookie.index_view", flt0_5="1"),
+            "sample": url_for("cookie.index_view", flt0_7="1"),
+        }
+        return self.render("admin/dashboard.html", counts=counts, links=links)

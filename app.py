@@ -1,0 +1,108 @@
+"""Application factory: ``create_app(config=None)``."""
+import logging
+from pathlib import Path
+
+from flask import Flask, g, render_template, request, session
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import DEFAULT_LANGUAGE, LANGUAGES, build_config
+from extensions import babel, csrf, migrate, security
+from models import db
+
+ROOT = Path(__file__).resolve().parent
+
+
+def select_locale():
+    """The language of the page: the URL's for the charte, else the user's choice, else the browser's."""
+    lang = getattr(g, "lang", None)
+    if lang in LANGUAGES:
+        return lang
+    lang = session.get("lang")
+    if lang in LANGUAGES:
+        return lang
+    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+
+
+def create_app(config=None):
+    app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True)
+    app.config.update(build_config(app.instance_path))
+    if config:
+        app.config.update(config)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app):
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    babel.init_app(app, locale_selector=select_locale)
+    # CSRFProtect before Security, as Flask-Security requires.
+    csrf.init_app(app)
+
+    from flask_security import SQLAlchemyUserDatastore
+
+    from models import Role, User
+
+    security.init_app(app, SQLAlchemyUserDatastore(db, User, Role))
+
+    from admin import init_admin
+
+    init_admin(app)
+
+    @app.context_processor
+    def inject_languages():
+        from flask_babel import get_locale
+
+        return {"current_lang": str(get_locale() or DEFAULT_LANGUAGE), "languages": LANGUAGES}
+
+
+def register_blueprints(app):
+    from account import bp as account_bp
+    from charte import bp as charte_bp
+    from charte import root_bp
+
+    app.register_blueprint(root_bp)
+    app.register_blueprint(charte_bp)
+    app.register_blueprint(account_bp)
+
+
+def register_errorhandlers(app):
+    def render_error(error):
+        code = getattr(error, "code", 500) or 500
+        if code >= 500:
+            app.logger.exception("Unhandled error on %s", request.path)
+        return render_template("errors/error.html", code=code), code
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, render_error)
+
+    from flask_wtf.csrf import CSRFError
+
+    app.register_error_handler(CSRFError, lambda e: (render_template("errors/error.html", code=400, csrf=True), 400))
+
+
+def register_commands(app):
+    from cli import register
+
+    register(app)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: enforce foreign keys, allow readers during writes, wait instead of failing."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+logging.getLogger("werkzeug").setLevel(logging.INFO)

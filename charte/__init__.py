@@ -1,0 +1,62 @@
+"""The public cookie policy ("charte cookies"), at /fr/cookies and /en/cookies."""
+from flask import Blueprint, g, redirect, render_template, request, url_for
+
+from config import DEFAULT_LANGUAGE, LANGUAGES
+
+from flask_babel import get_locale
+
+from models.inventory import PARTY_LABELS, STORAGE_LABELS
+from models.inventory import bilingual as _bilingual
+
+from .data import load_charte
+
+bp = Blueprint("charte", __name__, url_prefix="/<any(fr,en):lang>")
+root_bp = Blueprint("root", __name__)
+
+
+@bp.url_value_preprocessor
+def pull_lang(endpoint, values):
+    g.lang = values.pop("lang")
+
+
+@bp.url_defaults
+def add_lang(endpoint, values):
+    if "lang" not in values:
+        values["lang"] = getattr(g, "lang", DEFAULT_LANGUAGE)
+
+
+@bp.get("/cookies")
+def cookies():
+    return render_template("charte/cookies.html", charte=load_charte())
+
+
+def _redirect_by_browser_language():
+    lang = request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+    response = redirect(url_for("charte.cookies", lang=lang))
+    response.headers["Vary"] = "Accept-Language"
+    return response
+
+
+root_bp.add_url_rule("/", "index", _redirect_by_browser_language)
+root_bp.add_url_rule("/cookies", "cookies", _redirect_by_browser_language)
+
+
+@bp.app_template_global()
+def bilingual(obj, field):
+    return _bilingual(obj, field)
+
+
+@bp.app_template_global()
+def party_label(value):
+    return PARTY_LABELS.get(value, value)
+
+
+@bp.app_template_global()
+def storage_label(value):
+    return STORAGE_LABELS.get(value, value)
+
+
+@bp.app_template_global()
+def country_name(code):
+    locale = get_locale()
+    return locale.territories.get(code, code) if locale and code else code or ""

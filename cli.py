@@ -1,0 +1,124 @@
+"""Command-line tools: ``flask setup``, ``flask seed``, ``flask users …``."""
+import secrets
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+from sqlalchemy import func, inspect, select
+
+from inventory.validation import InventoryError
+from models import Role, User, db
+from models.user import ROLE_NAMES
+
+users_cli = AppGroup("users", help="Manage back-office accounts.")
+
+
+def ensure_roles():
+    existing = {r.name for r in db.session.scalars(select(Role))}
+    for name in ROLE_NAMES:
+        if name not in existing:
+            db.session.add(Role(name=name))
+    db.session.flush()
+
+
+def create_user(email, password, role):
+    """Create an account; raises ValueError with a readable reason."""
+    from flask_security import hash_password
+    from flask_security.utils import _datastore
+
+    ensure_roles()
+    email = (email or "").strip().lower()
+    if _datastore.find_user(email=email) is not None:
+        raise ValueError(f"An account already exists for {email}.")
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ValueError(f"Invalid e-mail address: {error}") from None
+    minimum = current_app.config["SECURITY_PASSWORD_LENGTH_MIN"]
+    if len(password or "") < minimum:
+        raise ValueError(f"The password must have at least {minimum} characters.")
+    if password.strip().lower() == email:
+        raise ValueError("The password must not be the e-mail address.")
+    user = _datastore.create_user(email=email, password=hash_password(password), roles=[role])
+    db.session.commit()
+    return user
+
+
+def _read_password():
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLE_NAMES), default="editor", show_default=True)
+def users_create(email, role):
+    """Create an account. The password is prompted for, or read from standard input."""
+    try:
+        user = create_user(email, _read_password(), role)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {user.email} ({role}).")
+
+
+@users_cli.command("list")
+def users_list():
+    """List accounts with their role and status."""
+    for user in db.session.scalars(select(User).order_by(User.email)):
+        status = "active" if user.active else "deactivated"
+        click.echo(f"{user.email}\t{user.role_name or '-'}\t{status}")
+
+
+def _database_is_empty():
+    return not inspect(db.engine).has_table("category")
+
+
+@click.command("seed")
+@click.option("--no-sample", is_flag=True, help="Only the standard categories, without the sample cookies.")
+def seed_command(no_sample):
+    """Load the standard categories and the sample inventory (idempotent)."""
+    from inventory.seed import load_seed
+
+    try:
+        added = load_seed(sample=not no_sample)
+    except InventoryError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    ensure_roles()
+    db.session.commit()
+    summary = ", ".join(f"{count} {name}" for name, count in added.items() if count) or "nothing new"
+    click.echo(f"Seed loaded: {summary}.")
+
+
+@click.command("setup")
+@click.option("--admin-email", default="admin@example.com", show_default=True)
+def setup_command(admin_email):
+    """Migrate the database; on a new install, load the sample charte and create an admin."""
+    from inventory.seed import load_seed
+
+    new_install = _database_is_empty()
+    upgrade()
+    if new_install:
+        load_seed()
+        click.echo("New database: sample charte loaded (Opendatasoft's four cookies).")
+    ensure_roles()
+    db.session.commit()
+    if db.session.scalar(select(func.count()).select_from(User)) == 0:
+        password = secrets.token_urlsafe(12)
+        create_user(admin_email, password, "admin")
+        click.echo("")
+        click.echo("  Back office administrator created (shown once, write it down):")
+        click.echo(f"    e-mail:   {admin_email}")
+        click.echo(f"    password: {password}")
+        click.echo("")
+
+
+def register(app):
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_command)
+    app.cli.add_command(setup_command)

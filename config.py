@@ -1,0 +1,95 @@
+"""Configuration from environment variables, with safe development defaults."""
+import os
+import secrets
+import stat
+from pathlib import Path
+
+LANGUAGES = ("fr", "en")
+DEFAULT_LANGUAGE = "fr"
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def is_production(env=None):
+    env = os.environ if env is None else env
+    return env.get("APP_ENV", "development").lower() == "production"
+
+
+def _secret_key(instance_path, env):
+    key = env.get("SECRET_KEY")
+    if key:
+        return key
+    if is_production(env):
+        raise ConfigError("SECRET_KEY must be set when APP_ENV=production.")
+    # Development: generate one and keep it so that sessions survive restarts.
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(stat.S_IRUSR | stat.S_IWUSR)
+    return key
+
+
+def _database_url(instance_path, env):
+    url = env.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "cookies.db")
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants an explicit driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def build_config(instance_path, env=None):
+    env = os.environ if env is None else env
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    production = is_production(env)
+    secret = _secret_key(instance_path, env)
+    return {
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path, env),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
+        "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "Europe/Paris"),
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Sessions and cookies
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        # Flask-WTF: one CSRF token per session, checked on every POST.
+        "WTF_CSRF_TIME_LIMIT": None,
+        # Flask-Security
+        "SECURITY_PASSWORD_SALT": env.get("SECURITY_PASSWORD_SALT") or _derive(secret, "password-salt"),
+        "SECURITY_PASSWORD_HASH": "argon2",
+        "SECURITY_PASSWORD_LENGTH_MIN": 12,
+        "SECURITY_URL_PREFIX": "/account",
+        "SECURITY_POST_LOGIN_VIEW": "/admin/",
+        "SECURITY_POST_LOGOUT_VIEW": "/account/login",
+        "SECURITY_LOGOUT_METHODS": ["POST"],
+        "SECURITY_TRACKABLE": True,
+        "SECURITY_REGISTERABLE": False,
+        "SECURITY_RECOVERABLE": False,
+        "SECURITY_CHANGEABLE": True,
+        "SECURITY_SEND_REGISTER_EMAIL": False,
+        "SECURITY_SEND_PASSWORD_CHANGE_EMAIL": False,
+        "SECURITY_RETURN_GENERIC_RESPONSES": True,
+        "SECURITY_CLI_USERS_NAME": False,
+        "SECURITY_CLI_ROLES_NAME": False,
+        # Flask-Admin
+        "FLASK_ADMIN_FLUID_LAYOUT": True,
+    }
+
+
+def _derive(secret, purpose):
+    import hashlib
+    import hmac
+
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,10 @@
+"""Extension singletons, initialised in ``app.create_app``."""
+from flask_babel import Babel
+from flask_migrate import Migrate
+from flask_security import Security
+from flask_wtf import CSRFProtect
+
+babel = Babel()
+csrf = CSRFProtect()
+migrate = Migrate(render_as_batch=True, compare_type=True)
+security = Security()

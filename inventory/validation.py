@@ -1,0 +1,141 @@
+"""Field rules shared by the models, the back office forms and the importers.
+
+Each rule takes a raw value and returns it normalised, or raises
+InventoryError with a message the legal team can act on. The models apply
+them through ``@validates`` (the last guard), and the admin forms run the same
+rules so that the error shows next to the field.
+"""
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+
+
+class InventoryError(ValueError):
+    """A value breaks an inventory rule; ``message`` is shown to the user."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self):
+        return str(self.message)
+
+
+# Control characters (category Cc) other than the ones multi-line text needs.
+_ALLOWED_IN_MULTILINE = {"\n", "\t"}
+
+
+def _has_control_chars(value, multiline):
+    for ch in value:
+        if unicodedata.category(ch) == "Cc":
+            if multiline and ch in _ALLOWED_IN_MULTILINE:
+                continue
+            return True
+    return False
+
+
+def text(max_length, required=False, multiline=False):
+    """A free text rule: trimmed, no control characters, bounded length."""
+
+    def rule(value):
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            value = str(value)
+        if multiline:
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        value = value.strip()
+        if _has_control_chars(value, multiline):
+            raise InventoryError(_l("This text contains invisible control characters; please retype it."))
+        if len(value) > max_length:
+            raise InventoryError(
+                _l("This text is too long (%(length)d characters, at most %(max)d).", length=len(value), max=max_length)
+            )
+        if required and not value:
+            raise InventoryError(_l("This field is required."))
+        return value if value or required else None
+
+    return rule
+
+
+def url(required=False):
+    """An absolute http(s) address."""
+    base = text(500, required=required)
+
+    def rule(value):
+        value = base(value)
+        if not value:
+            return value
+        if any(ch.isspace() for ch in value):
+            raise InventoryError(_l("A web address cannot contain spaces."))
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            raise InventoryError(_l("Enter a full web address starting with https:// or http://."))
+        return value
+
+    return rule
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def email(required=False):
+    base = text(254, required=required)
+
+    def rule(value):
+        value = base(value)
+        if value and not _EMAIL.match(value):
+            raise InventoryError(_l("Enter a valid e-mail address, such as dpo@example.com."))
+        return value
+
+    return rule
+
+
+_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+
+
+def key(value):
+    """A stable identifier such as ``statistics``: lowercase letters, digits, - and _."""
+    value = text(40, required=True)(value).lower()
+    if not _KEY.match(value):
+        raise InventoryError(
+            _l("Use lowercase letters, digits, '-' or '_', starting with a letter (for example: statistics).")
+        )
+    return value
+
+
+_DOMAIN = re.compile(r"^\.?[\w-]+(\.[\w-]+)*$", re.UNICODE)
+
+
+def domain(value):
+    """A host name such as ``.example.com``; empty means the site's own domain."""
+    value = (text(253)(value) or "").lower()
+    if value and not _DOMAIN.match(value):
+        raise InventoryError(_l("Enter a domain such as example.com or .example.com, without http:// or a path."))
+    return value
+
+
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+def country(value):
+    """An ISO 3166-1 alpha-2 code, such as FR; empty when unknown."""
+    value = text(2)(value)
+    if not value:
+        return None
+    value = value.upper()
+    if not _COUNTRY.match(value):
+        raise InventoryError(_l("Choose a country from the list."))
+    return value
+
+
+def one_of(choices):
+    def rule(value):
+        if value not in choices:
+            raise InventoryError(_l("Choose one of the proposed values."))
+        return value
+
+    return rule

@@ -1,0 +1,417 @@
+"""The cookie inventory: providers, categories, purposes, cookies and site settings.
+
+Every text a visitor reads has a French column (required) and an English one
+(optional while editing; the English page falls back to French and says so).
+Field rules come from ``inventory.validation`` and run on every assignment.
+"""
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
+
+from inventory import lifetime as lifetimes
+from inventory import validation as v
+from inventory.validation import InventoryError
+
+from . import db
+from .timestamps import utcnow
+
+PARTIES = ("first", "third")
+PARTY_LABELS = {"first": _l("First party"), "third": _l("Third party")}
+
+STORAGE_KINDS = ("http_cookie", "local_storage", "session_storage", "indexed_db", "pixel")
+STORAGE_LABELS = {
+    "http_cookie": _l("HTTP cookie"),
+    "local_storage": _l("Local storage"),
+    "session_storage": _l("Session storage"),
+    "indexed_db": _l("IndexedDB"),
+    "pixel": _l("Pixel"),
+}
+
+
+def _in(column, values):
+    return "{} IN ({})".format(column, ", ".join(f"'{value}'" for value in values))
+
+
+def bilingual(obj, field):
+    """(text, is_fallback) for the current language: English falls back to French."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    if locale is not None and locale.language == "en":
+        english = getattr(obj, f"{field}_en")
+        if english:
+            return english, False
+        return getattr(obj, f"{field}_fr"), True
+    return getattr(obj, f"{field}_fr"), False
+
+
+class RuledModel:
+    """Applies ``__field_rules__`` (field name -> rule) to every assignment."""
+
+    __field_rules__: dict = {}
+
+    @classmethod
+    def check_field(cls, name, value):
+        rule = cls.__field_rules__.get(name)
+        return rule(value) if rule else value
+
+
+def _apply_rules(mapper, cls):
+    """Attach a set-listener per ruled column, like ``@validates``, for every RuledModel."""
+    if not issubclass(cls, RuledModel):
+        return
+    for name, rule in cls.__field_rules__.items():
+
+        def on_set(target, value, oldvalue, initiator, rule=rule, name=name):
+            try:
+                return rule(value)
+            except InventoryError as error:
+                error.field = error.field or name
+                raise
+
+        event.listen(getattr(cls, name), "set", on_set, retval=True)
+
+
+event.listen(db.Model, "mapper_configured", _apply_rules, propagate=True)
+
+
+class Provider(RuledModel, db.Model):
+    """Who sets a cookie: the site itself or a third party."""
+
+    __tablename__ = "provider"
+    __field_rules__ = {
+        "name": v.text(120, required=True),
+        "website": v.url(),
+        "privacy_policy_url": v.url(),
+        "country": v.country,
+    }
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    website: Mapped[str | None] = mapped_column(String(500))
+    privacy_policy_url: Mapped[str | None] = mapped_column(String(500))
+    country: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    cookies: Mapped[list["Cookie"]] = relationship(back_populates="provider", passive_deletes="all")
+
+    def __str__(self):
+        return self.name or ""
+
+
+class Category(RuledModel, db.Model):
+    """A kind of cookie (necessary, statistics…) and whether it needs consent."""
+
+    __tablename__ = "category"
+    __field_rules__ = {
+        "key": v.key,
+        "name_fr": v.text(120, required=True),
+        "name_en": v.text(120),
+        "description_fr": v.text(4000, required=True, multiline=True),
+        "description_en": v.text(4000, multiline=True),
+    }
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    name_fr: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str | None] = mapped_column(String(120))
+    description_fr: Mapped[str] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+    consent_required: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    cookies: Mapped[list["Cookie"]] = relationship(back_populates="category", passive_deletes="all")
+
+    @property
+    def name(self):
+        return bilingual(self, "name")[0]
+
+    def __str__(self):
+        return self.name or self.key or ""
+
+
+cookie_purposes = Table(
+    "cookie_purpose",
+    db.metadata,
+    Column("cookie_id", Integer, ForeignKey("cookie.id", ondelete="CASCADE"), primary_key=True),
+    Column("purpose_id", Integer, ForeignKey("purpose.id", ondelete="RESTRICT"), primary_key=True, index=True),
+)
+
+
+class Purpose(RuledModel, db.Model):
+    """Why a cookie is used ("finalité"); one purpose can serve many cookies."""
+
+    __tablename__ = "purpose"
+    __field_rules__ = {
+        "description_fr": v.text(500, required=True, multiline=True),
+        "description_en": v.text(500, multiline=True),
+    }
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    description_fr: Mapped[str] = mapped_column(String(500), unique=True)
+    description_en: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    cookies: Mapped[list["Cookie"]] = relationship(
+        secondary=cookie_purposes, back_populates="purposes", passive_deletes="all"
+    )
+
+    @property
+    def description(self):
+        return bilingual(self, "description")[0]
+
+    def __str__(self):
+        return self.description or ""
+
+
+class Cookie(RuledModel, db.Model):
+    """One cookie or storage key set on the site (or a name pattern such as ``_ga_*``)."""
+
+    __tablename__ = "cookie"
+    __table_args__ = (
+        UniqueConstraint("name", "domain"),
+        CheckConstraint(_in("party", PARTIES), name="party"),
+        CheckConstraint(_in("storage_kind", STORAGE_KINDS), name="storage_kind"),
+        CheckConstraint(_in("lifetime_unit", lifetimes.UNITS), name="lifetime_unit"),
+        CheckConstraint(
+            "(lifetime_unit = 'session' AND lifetime_amount IS NULL)"
+            " OR (lifetime_unit <> 'session' AND lifetime_amount >= 1)",
+            name="lifetime_amount",
+        ),
+    )
+    __field_rules__ = {
+        "name": v.text(255, required=True),
+        "domain": v.domain,
+        "service_fr": v.text(255, required=True),
+        "service_en": v.text(255),
+        "notes": v.text(4000, multiline=True),
+        "party": v.one_of(PARTIES),
+        "storage_kind": v.one_of(STORAGE_KINDS),
+        "lifetime_unit": v.one_of(lifetimes.UNITS),
+    }
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), index=True)
+    is_pattern: Mapped[bool] = mapped_column(Boolean, default=False)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id", ondelete="RESTRICT"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id", ondelete="RESTRICT"), index=True)
+    service_fr: Mapped[str] = mapped_column(String(255))
+    service_en: Mapped[str | None] = mapped_column(String(255))
+    lifetime_unit: Mapped[str] = mapped_column(String(10), default=lifetimes.SESSION)
+    lifetime_amount: Mapped[int | None] = mapped_column(Integer)
+    # Derived from unit and amount, kept for sorting and the "over 13 months" filter.
+    lifetime_minutes: Mapped[int | None] = mapped_column(Integer, index=True)
+    domain: Mapped[str] = mapped_column(String(253), default="", index=True)
+    party: Mapped[str] = mapped_column(String(10), default="first")
+    storage_kind: Mapped[str] = mapped_column(String(20), default="http_cookie")
+    shown_on_policy: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    provider: Mapped[Provider] = relationship(back_populates="cookies")
+    category: Mapped[Category] = relationship(back_populates="cookies")
+    purposes: Mapped[list[Purpose]] = relationship(
+        secondary=cookie_purposes, back_populates="cookies", order_by=Purpose.id
+    )
+
+    @validates("lifetime_amount")
+    def _check_amount(self, key, amount):
+        if amount in ("", None):
+            return None
+        try:
+            return int(amount)
+        except (TypeError, ValueError):
+            raise InventoryError(_l("The lifetime must be a whole number."), field=key) from None
+
+    @property
+    def display_name(self):
+        """The name as the policy shows it: a prefix pattern ends with '*'."""
+        if self.is_pattern and "*" not in self.name:
+            return self.name + "*"
+        return self.name
+
+    @property
+    def lifetime(self):
+        return lifetimes.describe(self.lifetime_unit, self.lifetime_amount)
+
+    @property
+    def missing_english(self):
+        if not self.service_en:
+            return True
+        return any(not purpose.description_en for purpose in self.purposes)
+
+    def __str__(self):
+        if self.domain:
+            return f"{self.display_name} ({self.domain})"
+        return self.display_name or ""
+
+
+class SiteSettings(RuledModel, db.Model):
+    """Who publishes the policy and how to reach them. One row per site."""
+
+    __tablename__ = "site_settings"
+    __field_rules__ = {
+        "site_name": v.text(120, required=True),
+        "site_url": v.url(required=True),
+        "controller_name": v.text(200, required=True),
+        "controller_address": v.text(500, multiline=True),
+        "contact_email": v.email(required=True),
+        "contact_url": v.url(),
+    }
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_name: Mapped[str] = mapped_column(String(120))
+    site_url: Mapped[str] = mapped_column(String(500))
+    controller_name: Mapped[str] = mapped_column(String(200))
+    controller_address: Mapped[str | None] = mapped_column(String(500))
+    contact_email: Mapped[str] = mapped_column(String(254))
+    contact_url: Mapped[str | None] = mapped_column(String(500))
+    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    def __str__(self):
+        return self.site_name or ""
+
+
+class InventoryState(db.Model):
+    """A counter bumped by every change to the inventory, with the time of that change.
+
+    The policy's "last updated" date comes from here, and caches key on ``revision``.
+    """
+
+    __tablename__ = "inventory_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    def __str__(self):
+        return f"r{self.revision}"
+
+
+INVENTORY_MODELS = (Provider, Category, Purpose, Cookie, SiteSettings)
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session, flush_context, instances):
+    changed = bool(session.deleted and any(isinstance(o, INVENTORY_MODELS) for o in session.deleted))
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, INVENTORY_MODELS):
+            continue
+        if obj in session.dirty and not session.is_modified(obj):
+            continue
+        changed = True
+        if isinstance(obj, Cookie):
+            _check_cookie(obj)
+            if obj in session.dirty:
+                # Purpose changes alone do not fire onupdate.
+                obj.updated_at = utcnow()
+    if changed:
+        session.info["inventory_changed"] = True
+
+
+def _check_cookie(cookie):
+    unit, amount = lifetimes.check(cookie.lifetime_unit or lifetimes.SESSION, cookie.lifetime_amount)
+    cookie.lifetime_unit, cookie.lifetime_amount = unit, amount
+    cookie.lifetime_minutes = lifetimes.to_minutes(unit, amount)
+    if cookie.name and "*" in cookie.name:
+        cookie.is_pattern = True
+    if not cookie.purposes:
+        raise InventoryError(_l("A cookie needs at least one purpose."), field="purposes")
+    if cookie.provider is None and cookie.provider_id is None:
+        raise InventoryError(_l("Choose who sets this cookie (provider)."), field="provider")
+    if cookie.category is None and cookie.category_id is None:
+        raise InventoryError(_l("Choose the cookie's category."), field="category")
+
+
+@event.listens_for(Session, "after_flush")
+def _bump_revision(session, flush_context):
+    if not session.info.pop("inventory_changed", False):
+        return
+    connection = session.connection()
+    result = connection.execute(
+        update(InventoryState.__table__)
+        .where(InventoryState.__table__.c.id == 1)
+        .values(revision=InventoryState.__table__.c.revision + 1, changed_at=utcnow())
+    )
+    if result.rowcount == 0:
+        connection.execute(InventoryState.__table__.insert().values(id=1, revision=1, changed_at=utcnow()))
+
+
+def _refuse_delete_in_use(count_query, message):
+    """Deleting a provider, category or purpose that cookies still use is refused."""
+
+    def listener(mapper, connection, target):
+        count = connection.execute(count_query(target.id)).scalar_one()
+        if count:
+            raise InventoryError(message(target, count))
+
+    return listener
+
+
+def _count_cookies(column):
+    return lambda ident: select(func.count()).select_from(column.table).where(column == ident)
+
+
+event.listen(
+    Provider,
+    "before_delete",
+    _refuse_delete_in_use(
+        _count_cookies(Cookie.__table__.c.provider_id),
+        lambda p, n: lazy_ngettext(
+            "“%(name)s” still sets %(num)d cookie: move it to another provider or delete it first.",
+            "“%(name)s” still sets %(num)d cookies: move them to another provider or delete them first.",
+            n,
+            name=p.name,
+        ),
+    ),
+)
+event.listen(
+    Category,
+    "before_delete",
+    _refuse_delete_in_use(
+        _count_cookies(Cookie.__table__.c.category_id),
+        lambda c, n: lazy_ngettext(
+            "The category “%(name)s” still holds %(num)d cookie: move it to another category first.",
+            "The category “%(name)s” still holds %(num)d cookies: move them to another category first.",
+            n,
+            name=c.name_fr,
+        ),
+    ),
+)
+event.listen(
+    Purpose,
+    "before_delete",
+    _refuse_delete_in_use(
+        _count_cookies(cookie_purposes.c.purpose_id),
+        lambda p, n: lazy_ngettext(
+            "This purpose is still used by %(num)d cookie: remove it from that cookie first.",
+            "This purpose is still used by %(num)d cookies: remove it from those cookies first.",
+            n,
+        ),
+    ),
+)
