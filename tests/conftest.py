@@ -1,0 +1,156 @@
+"""Fixtures: one app per database backend, a clean seeded inventory per test,
+and logged-in clients per role.
+
+Every test that uses ``app`` runs on SQLite and again on PostgreSQL. PostgreSQL
+comes from TEST_DATABASE_URL, else the local server on 127.0.0.1:5432; under
+CI=true a missing PostgreSQL is an error, never a skip.
+"""
+import os
+import re
+
+import pytest
+from sqlalchemy import create_engine, delete, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from app import create_app
+from models import db
+
+CI = os.environ.get("CI", "").lower() == "true"
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/cookie_charte_test"
+PASSWORD = "a long test password 42"
+ROLES = ("admin", "editor", "viewer")
+
+
+def _postgres_url():
+    url = os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+    target = make_url(url)
+    try:
+        admin_engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin_engine.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}).scalar()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+        admin_engine.dispose()
+    except OperationalError as error:
+        if CI or os.environ.get("TEST_DATABASE_URL"):
+            raise RuntimeError(f"PostgreSQL is required for the tests but unreachable at {url}: {error}") from error
+        return None
+    return url
+
+
+POSTGRES_URL = _postgres_url()
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+def pytest_report_header(config):
+    if POSTGRES_URL:
+        return f"databases: sqlite, postgresql ({make_url(POSTGRES_URL).render_as_string(hide_password=True)})"
+    return "databases: sqlite only (no PostgreSQL on 127.0.0.1:5432 and TEST_DATABASE_URL unset)"
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def _app(database_url, tmp_path_factory):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret",
+            "SECURITY_PASSWORD_SALT": "test-salt",
+        }
+    )
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        from cli import create_user
+
+        for role in ROLES:
+            create_user(f"{role}@example.com", PASSWORD, role)
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+INVENTORY_TABLES = ("cookie_purpose", "cookie", "purpose", "provider", "category", "site_settings", "inventory_state")
+
+
+def reset_inventory():
+    """Empty the inventory tables (users are kept) and reload the seed."""
+    from inventory.seed import load_seed
+
+    for name in INVENTORY_TABLES:
+        db.session.execute(delete(db.metadata.tables[name]))
+    db.session.commit()
+    load_seed()
+    db.session.remove()
+
+
+@pytest.fixture
+def app(_app):
+    with _app.app_context():
+        reset_inventory()
+    with _app.app_context():
+        yield _app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def csrf_token_from(html):
+    match = _TOKEN.search(html)
+    assert match, "no CSRF token in page"
+    return match.group(1) or match.group(2)
+
+
+def login(client, email, password=PASSWORD):
+    """Log in through the real login form (CSRF included); the token is kept on ``client.csrf``."""
+    page = client.get("/account/login")
+    client.csrf = csrf_token_from(page.get_data(as_text=True))
+    response = client.post(
+        "/account/login", data={"email": email, "password": password, "csrf_token": client.csrf}
+    )
+    return response
+
+
+def _logged_in(app, role):
+    client = app.test_client()
+    response = login(client, f"{role}@example.com")
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
+
+
+@pytest.fixture
+def admin_client(app):
+    return _logged_in(app, "admin")
+
+
+@pytest.fixture
+def editor_client(app):
+    return _logged_in(app, "editor")
+
+
+@pytest.fixture
+def viewer_client(app):
+    return _logged_in(app, "viewer")
