@@ -2,7 +2,7 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, g, has_request_context, render_template, request, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -18,6 +18,9 @@ def select_locale():
     lang = getattr(g, "lang", None)
     if lang in LANGUAGES:
         return lang
+    if not has_request_context():
+        # CLI and background work: no visitor, so the default language.
+        return DEFAULT_LANGUAGE
     lang = session.get("lang")
     if lang in LANGUAGES:
         return lang
@@ -105,4 +108,3 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
-logging.getLogger("werkzeug").setLevel(logging.INFO)

@@ -61,12 +61,10 @@ class CookieView(SecureModelView):
         "service_fr",
         "purposes",
         "lifetime_minutes",
-        "domain",
         "party",
         "storage_kind",
         "shown_on_policy",
         "english",
-        "updated_at",
     )
     column_details_list = (
         "name",
@@ -122,10 +120,15 @@ class CookieView(SecureModelView):
         "party": lambda v, c, m, n: PARTY_LABELS.get(m.party, m.party),
         "storage_kind": lambda v, c, m, n: STORAGE_LABELS.get(m.storage_kind, m.storage_kind),
         "purposes": lambda v, c, m, n: Markup("<br>").join(escape(p.description_fr) for p in m.purposes),
-        "name": lambda v, c, m, n: Markup("<code>{}</code>").format(m.display_name),
+        "name": lambda v, c, m, n: Markup('<code>{}</code><br><small class="text-muted">{}</small>').format(
+            m.display_name, m.domain
+        ),
         "english": lambda v, c, m, n: _badge(_l("Missing"), "warning") if m.missing_english else _badge(_l("Complete"), "success"),
     }
-    column_formatters_detail = column_formatters
+    column_formatters_detail = {
+        **column_formatters,
+        "name": lambda v, c, m, n: Markup("<code>{}</code>").format(m.display_name),
+    }
 
     form_columns = (
         "name",
