@@ -33,6 +33,12 @@ def create_app(config=None):
     if config:
         app.config.update(config)
 
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0))
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

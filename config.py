@@ -56,6 +56,8 @@ def build_config(instance_path, env=None):
         "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
         "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "Europe/Paris"),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0") or 0),
         # Sessions and cookies
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
