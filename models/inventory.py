@@ -175,7 +175,7 @@ class Purpose(RuledModel, db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     cookies: Mapped[list["Cookie"]] = relationship(
-        secondary=cookie_purposes, back_populates="purposes", passive_deletes="all"
+        secondary=cookie_purposes, back_populates="purposes", viewonly=True
     )
 
     @property

@@ -1,0 +1,228 @@
+"""Small helpers for reading pages the way a visitor does: visible text, the
+charte's cookie tables, the back office's flash messages. Standard library only."""
+import html as htmllib
+import re
+from html.parser import HTMLParser
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from models import db
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own application context, as in production.
+
+    The ``app`` fixture keeps an application context pushed for the whole test, and Flask reuses
+    a pushed context for requests: without this, requests of one test share ``g`` (the logged-in
+    user cached by Flask-Login, the locale cached by Flask-Babel) and the database session, so an
+    anonymous client would see the previous request's user and /en/cookies the previous locale.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def isolated_requests(app):
+    """Import into a test module to give every client of its tests its own request context."""
+    previous = app.test_client_class
+    app.test_client_class = IsolatedClient
+    yield
+    app.test_client_class = previous
+
+
+COLUMNS = ("provider", "service", "name", "purposes", "lifetime", "party", "type")
+
+
+def visible_text(source):
+    """The page's text as a reader sees it: no tags, scripts or styles, entities decoded, spaces collapsed."""
+    if not isinstance(source, str):
+        source = source.get_data(as_text=True)
+    source = re.sub(r"<(script|style)\b.*?</\1>", " ", source, flags=re.S | re.I)
+    source = re.sub(r"<[^>]+>", " ", source)
+    return re.sub(r"\s+", " ", htmllib.unescape(source)).strip()
+
+
+def html_of(response):
+    return response.get_data(as_text=True)
+
+
+class _CharteParser(HTMLParser):
+    """Collects each ``section.category``: its heading, badge, text and table rows."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.sections = {}
+        self.section = None
+        self.depth = 0  # <section> nesting inside the current category section
+        self.row = None
+        self.cell = None
+        self.in_heading = False
+        self.in_badge = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "section":
+            if self.section is not None:
+                self.depth += 1
+            elif "category" in (attrs.get("class") or "").split():
+                key = attrs["id"].removeprefix("category-")
+                self.section = {"key": key, "title": "", "badge": "", "text": "", "rows": []}
+                self.sections[key] = self.section
+                self.depth = 0
+            return
+        if self.section is None:
+            return
+        if tag == "h3":
+            self.in_heading = True
+        elif tag == "span" and "badge" in (attrs.get("class") or ""):
+            self.in_badge = True
+        elif tag == "tr" and self.row is None:
+            self.row = {"cells": [], "links": [], "markup": []}
+        elif tag in ("td", "th") and self.row is not None and "data-label" in attrs:
+            self.cell = {"text": "", "links": []}
+        elif tag == "a" and self.cell is not None:
+            self.cell["links"].append(attrs.get("href"))
+
+    def handle_endtag(self, tag):
+        if self.section is None:
+            return
+        if tag == "section":
+            if self.depth:
+                self.depth -= 1
+            else:
+                self.section = None
+        elif tag == "h3":
+            self.in_heading = False
+        elif tag == "span":
+            self.in_badge = False
+        elif tag in ("td", "th") and self.cell is not None:
+            self.row["cells"].append(self.cell)
+            self.cell = None
+        elif tag == "tr" and self.row is not None:
+            if self.row["cells"]:
+                cells = self.row["cells"]
+                row = {name: " ".join(cells[i]["text"].split()) for i, name in enumerate(COLUMNS) if i < len(cells)}
+                row["links"] = {name: cells[i]["links"] for i, name in enumerate(COLUMNS) if i < len(cells)}
+                self.section["rows"].append(row)
+            self.row = None
+
+    def handle_data(self, data):
+        if self.section is None:
+            return
+        self.section["text"] += data
+        if self.in_badge:
+            self.section["badge"] += data
+        elif self.in_heading:
+            self.section["title"] += data
+        if self.cell is not None:
+            self.cell["text"] += data
+
+
+def charte_sections(source):
+    """{category key: {"title", "badge", "text", "rows": [{provider, service, name, ...}]}}."""
+    if not isinstance(source, str):
+        source = source.get_data(as_text=True)
+    parser = _CharteParser()
+    parser.feed(source)
+    for section in parser.sections.values():
+        for key in ("title", "badge", "text"):
+            section[key] = " ".join(section[key].split())
+    return parser.sections
+
+
+def charte_rows(source, category=None):
+    """Every cookie row of the charte (or of one category), in page order."""
+    sections = charte_sections(source)
+    if category is not None:
+        return sections[category]["rows"]
+    return [row for section in sections.values() for row in section["rows"]]
+
+
+def row_named(source, name):
+    rows = [row for row in charte_rows(source) if row["name"].split(" ")[0] == name or row["name"] == name]
+    assert len(rows) == 1, f"expected one row for {name!r}, found {len(rows)}"
+    return rows[0]
+
+
+_FLASH = re.compile(r'<div class="alert alert-(\w+)[^"]*"[^>]*>(.*?)</div>', re.S)
+
+
+def flashes(source):
+    """Flask-Admin's flash messages: [(kind, text)]."""
+    if not isinstance(source, str):
+        source = source.get_data(as_text=True)
+    return [(kind, visible_text(body).lstrip("×").strip()) for kind, body in _FLASH.findall(source)]
+
+
+_FIELD_ERRORS = re.compile(r'id="([\w-]+)"[^>]*>\s*<div class="invalid-feedback">(.*?)</div>', re.S)
+
+
+def field_errors(source):
+    """{field name: [messages]} as shown under the form fields."""
+    if not isinstance(source, str):
+        source = source.get_data(as_text=True)
+    errors = {}
+    for match in re.finditer(r'<(?:input|select|textarea)\b[^>]*\bis-invalid\b[^>]*>', source):
+        tag = match.group(0)
+        name = re.search(r'\bname="([^"]+)"', tag).group(1)
+        rest = source[match.end():]
+        block = re.search(r'<div class="invalid-feedback">(.*?)</div>', rest, re.S)
+        items = re.findall(r"<li>(.*?)</li>", block.group(1), re.S) if block else []
+        errors[name] = [visible_text(item) for item in items]
+    return errors
+
+
+def fresh():
+    """Drop the test's session so that the next query sees what requests committed."""
+    db.session.remove()
+    return db.session
+
+
+def count(model, *where):
+    fresh()
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def seed_objects():
+    """The seed's provider, "necessary" category and first purpose, from a fresh session."""
+    from models import Category, Provider, Purpose
+
+    session = fresh()
+    provider = session.scalars(select(Provider).where(Provider.name == "Opendatasoft")).one()
+    necessary = session.scalars(select(Category).where(Category.key == "necessary")).one()
+    purpose = session.scalars(select(Purpose).order_by(Purpose.id)).first()
+    return provider, necessary, purpose
+
+
+def make_cookie(commit=True, **fields):
+    """A valid cookie on the seed's provider, category and first purpose, with ``fields`` overriding."""
+    from models import Cookie
+
+    provider, necessary, purpose = seed_objects()
+    values = {
+        "name": "test_cookie",
+        "domain": "example.org",
+        "provider": provider,
+        "category": necessary,
+        "purposes": [purpose],
+        "service_fr": "Service de test",
+        "service_en": "Test service",
+        "lifetime_unit": "days",
+        "lifetime_amount": 30,
+    }
+    values.update(fields)
+    cookie = Cookie(**values)
+    db.session.add(cookie)
+    if commit:
+        db.session.commit()
+    return cookie
+
+
+def revision():
+    from models import InventoryState
+
+    fresh()
+    return db.session.get(InventoryState, 1).revision
