@@ -50,6 +50,9 @@ def register_extensions(app):
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     babel.init_app(app, locale_selector=select_locale)
+    from hardening import headers
+
+    headers.init_app(app)
     # CSRFProtect before Security, as Flask-Security requires.
     csrf.init_app(app)
 

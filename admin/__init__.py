@@ -5,6 +5,7 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
+from hardening.headers import csp_nonce
 from models import Category, Cookie, Provider, Purpose, SiteSettings, db
 
 from .views import CategoryView, CookieView, DashboardView, ProviderView, PurposeView, SettingsView
@@ -19,6 +20,7 @@ def init_admin(app):
         theme=Bootstrap4Theme(base_template="admin/master.html", fluid=True),
         index_view=DashboardView(name=_l("Overview"), url="/admin", endpoint="admin"),
         translations_path=TRANSLATIONS,
+        csp_nonce_generator=csp_nonce,
     )
     inventory = _l("Inventory")
     admin.add_view(CookieView(Cookie, db, name=_l("Cookies"), endpoint="cookie", category=inventory))

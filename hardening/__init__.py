@@ -1,0 +1,1 @@
+"""Security features around the app: response headers, login throttling."""
