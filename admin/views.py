@@ -3,10 +3,11 @@ from flask import url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter, FilterEqual
 from flask_admin.form import rules
+from flask_admin.helpers import is_form_submitted
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
@@ -110,7 +111,11 @@ class CookieView(SecureModelView):
         FilterEqual(Category.key, _l("Category")),
         FilterEqual(Cookie.party, _l("Set by"), options=_choices(PARTIES, PARTY_LABELS)),
         FilterEqual(Cookie.storage_kind, _l("Storage kind"), options=_choices(STORAGE_KINDS, STORAGE_LABELS)),
-        YesNoFilter(_l("Lifetime over 13 months"), lambda: Cookie.lifetime_minutes > lifetimes.THIRTEEN_MONTHS),
+        # NULL-safe: a session cookie (no minutes) is listed under "No", not under neither.
+        YesNoFilter(
+            _l("Lifetime over 13 months"),
+            lambda: and_(Cookie.lifetime_minutes.is_not(None), Cookie.lifetime_minutes > lifetimes.THIRTEEN_MONTHS),
+        ),
         YesNoFilter(_l("English text missing"), missing_english_clause),
         YesNoFilter(_l("Shown on the policy"), lambda: Cookie.shown_on_policy.is_(True)),
         YesNoFilter(_l("Sample data"), lambda: Cookie.is_sample.is_(True)),
@@ -176,7 +181,7 @@ class CookieView(SecureModelView):
 
     def validate_form(self, form):
         valid = super().validate_form(form)
-        if hasattr(form, "lifetime_unit") and not form.lifetime_unit.errors:
+        if is_form_submitted() and hasattr(form, "lifetime_unit") and not form.lifetime_unit.errors:
             try:
                 unit, amount = lifetimes.check(form.lifetime_unit.data, form.lifetime_amount.data)
                 form.lifetime_amount.data = amount

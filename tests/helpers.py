@@ -36,11 +36,15 @@ def isolated_requests(app):
 COLUMNS = ("provider", "service", "name", "purposes", "lifetime", "party", "type")
 
 
+_INLINE = ("a", "abbr", "b", "code", "em", "i", "small", "span", "strong", "time")
+
+
 def visible_text(source):
     """The page's text as a reader sees it: no tags, scripts or styles, entities decoded, spaces collapsed."""
     if not isinstance(source, str):
         source = source.get_data(as_text=True)
     source = re.sub(r"<(script|style)\b.*?</\1>", " ", source, flags=re.S | re.I)
+    source = re.sub(r"</?(?:%s)\b[^>]*>" % "|".join(_INLINE), "", source, flags=re.I)
     source = re.sub(r"<[^>]+>", " ", source)
     return re.sub(r"\s+", " ", htmllib.unescape(source)).strip()
 
@@ -118,7 +122,7 @@ class _CharteParser(HTMLParser):
         elif self.in_heading:
             self.section["title"] += data
         if self.cell is not None:
-            self.cell["text"] += data
+            self.cell["text"] += " " + data
 
 
 def charte_sections(source):
@@ -142,7 +146,7 @@ def charte_rows(source, category=None):
 
 
 def row_named(source, name):
-    rows = [row for row in charte_rows(source) if row["name"].split(" ")[0] == name or row["name"] == name]
+    rows = [row for row in charte_rows(source) if row["name"].split(" ")[0] == name]
     assert len(rows) == 1, f"expected one row for {name!r}, found {len(rows)}"
     return rows[0]
 
@@ -187,10 +191,10 @@ def count(model, *where):
 
 
 def seed_objects():
-    """The seed's provider, "necessary" category and first purpose, from a fresh session."""
+    """The seed's provider, "necessary" category and first purpose, in the test's session."""
     from models import Category, Provider, Purpose
 
-    session = fresh()
+    session = db.session
     provider = session.scalars(select(Provider).where(Provider.name == "Opendatasoft")).one()
     necessary = session.scalars(select(Category).where(Category.key == "necessary")).one()
     purpose = session.scalars(select(Purpose).order_by(Purpose.id)).first()
@@ -226,3 +230,41 @@ def revision():
 
     fresh()
     return db.session.get(InventoryState, 1).revision
+
+
+@pytest.fixture
+def restore_accounts(app):
+    """Accounts outlive a test (only the inventory is reset): remove the ones a test added and
+    reactivate the three role accounts afterwards."""
+    yield
+    from models import User
+
+    session = fresh()
+    for user in session.scalars(select(User)):
+        if user.email in ("admin@example.com", "editor@example.com", "viewer@example.com"):
+            user.active = True
+        else:
+            session.delete(user)
+    session.commit()
+    session.remove()
+
+
+def use_english(client):
+    """Switch the back office to English with its language form, as a user would."""
+    response = client.post("/language", data={"lang": "en", "next": "/admin/", "csrf_token": client.csrf})
+    assert response.status_code == 302
+    return client
+
+
+def list_column(source, column):
+    """The texts of one column of a back-office list, top to bottom."""
+    if not isinstance(source, str):
+        source = source.get_data(as_text=True)
+    return [visible_text(cell) for cell in re.findall(rf'<td class="col-{column}">(.*?)</td>', source, re.S)]
+
+
+def listed_cookies(source):
+    """Cookie names shown by the back-office cookie list, top to bottom."""
+    if not isinstance(source, str):
+        source = source.get_data(as_text=True)
+    return [htmllib.unescape(name) for name in re.findall(r'<td class="col-name">\s*<code>(.*?)</code>', source, re.S)]
