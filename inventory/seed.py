@@ -160,43 +160,45 @@ def load_seed(session=None, sample=True):
         session.add(SiteSettings(is_sample=True, **SETTINGS))
         added["settings"] = 1
 
-    providers = {}
-    for data in PROVIDERS:
-        provider = session.scalars(select(Provider).where(Provider.name == data["name"])).first()
+    # The provider and purposes are looked up (or added) only for a sample cookie that is missing:
+    # once an editor has renamed them, seeding again must not bring back a stray copy.
+    def provider_named(name):
+        provider = session.scalars(select(Provider).where(Provider.name == name)).first()
         if provider is None:
-            provider = Provider(**data)
+            provider = Provider(**next(data for data in PROVIDERS if data["name"] == name))
             session.add(provider)
             added["providers"] += 1
-        providers[data["name"]] = provider
+        return provider
 
     session.flush()
     necessary = session.scalars(select(Category).where(Category.key == "necessary")).one()
     for name, service_fr, service_en, purpose_fr, purpose_en, unit, amount in COOKIES:
+        exists = session.scalars(
+            select(Cookie).where(Cookie.name == name, Cookie.domain == SAMPLE_DOMAIN)
+        ).first()
+        if exists is not None:
+            continue
         purpose = session.scalars(select(Purpose).where(Purpose.description_fr == purpose_fr)).first()
         if purpose is None:
             purpose = Purpose(description_fr=purpose_fr, description_en=purpose_en)
             session.add(purpose)
             added["purposes"] += 1
-        exists = session.scalars(
-            select(Cookie).where(Cookie.name == name, Cookie.domain == SAMPLE_DOMAIN)
-        ).first()
-        if exists is None:
-            session.add(
-                Cookie(
-                    name=name,
-                    domain=SAMPLE_DOMAIN,
-                    provider=providers["Opendatasoft"],
-                    category=necessary,
-                    service_fr=service_fr,
-                    service_en=service_en,
-                    purposes=[purpose],
-                    lifetime_unit=unit,
-                    lifetime_amount=amount,
-                    party="first",
-                    storage_kind="http_cookie",
-                    is_sample=True,
-                )
+        session.add(
+            Cookie(
+                name=name,
+                domain=SAMPLE_DOMAIN,
+                provider=provider_named("Opendatasoft"),
+                category=necessary,
+                service_fr=service_fr,
+                service_en=service_en,
+                purposes=[purpose],
+                lifetime_unit=unit,
+                lifetime_amount=amount,
+                party="first",
+                storage_kind="http_cookie",
+                is_sample=True,
             )
-            added["cookies"] += 1
+        )
+        added["cookies"] += 1
     session.commit()
     return added
