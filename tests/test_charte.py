@@ -1,6 +1,7 @@
 """The public cookie policy at /fr/cookies and /en/cookies, as a visitor reads it."""
 import re
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -153,7 +154,8 @@ def test_last_updated_date_moves_when_the_inventory_changes(client):
     make_cookie()
     html = page(client, "en")
     assert '<time datetime="2025-03-14">' not in html
-    assert f'<time datetime="{fresh().get(InventoryState, 1).changed_at.date().isoformat()}">' in html
+    changed = fresh().get(InventoryState, 1).changed_at.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/Paris"))
+    assert f'<time datetime="{changed.date().isoformat()}">' in html
 
 
 # --- Categories -------------------------------------------------------------------------------
@@ -315,3 +317,27 @@ def test_unknown_pages_are_a_friendly_404(client, path):
     assert "Traceback" not in text
     assert "Page introuvable" in text or "Page not found" in text
     assert '<a href="/">' in html_of(response)
+
+
+@pytest.mark.parametrize(
+    "lang, shown", [("fr", "Dernière mise à jour : 15 mars 2025"), ("en", "Last updated: March 15, 2025")]
+)
+def test_last_updated_date_is_the_same_day_for_people_and_machines(client, lang, shown):
+    """23:30 UTC on 14 March is 00:30 on 15 March in Paris, the site's time zone."""
+    _set_last_change(datetime(2025, 3, 14, 23, 30))
+    html = page(client, lang)
+    assert shown in visible_text(html)
+    assert '<time datetime="2025-03-15">' in html
+
+
+def test_the_page_works_before_the_site_settings_are_filled_in(client):
+    from models import SiteSettings
+
+    session = fresh()
+    session.delete(session.scalars(select(SiteSettings)).one())
+    session.commit()
+    for lang, site in (("fr", "ce site"), ("en", "this site")):
+        response = client.get(f"/{lang}/cookies")
+        assert response.status_code == 200
+        assert site in visible_text(response)
+        assert len(charte_rows(response)) == 4
