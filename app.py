@@ -47,12 +47,15 @@ def create_app(config=None):
 
 
 def register_extensions(app):
+    import inventory.history  # noqa: F401  (registers the change-history listeners)
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     babel.init_app(app, locale_selector=select_locale)
-    from hardening import headers
+    from hardening import headers, throttle
 
     headers.init_app(app)
+    throttle.init_app(app)
     # CSRFProtect before Security, as Flask-Security requires.
     csrf.init_app(app)
 

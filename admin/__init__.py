@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from hardening.headers import csp_nonce
 from models import Category, Cookie, Provider, Purpose, SiteSettings, db
 
+from .history import HistoryView
 from .views import CategoryView, CookieView, DashboardView, ProviderView, PurposeView, SettingsView
 
 TRANSLATIONS = str(Path(__file__).resolve().parent.parent / "translations")
@@ -28,4 +29,5 @@ def init_admin(app):
     admin.add_view(PurposeView(Purpose, db, name=_l("Purposes"), endpoint="purpose", category=inventory))
     admin.add_view(CategoryView(Category, db, name=_l("Categories"), endpoint="category", category=inventory))
     admin.add_view(SettingsView(SiteSettings, db, name=_l("Site settings"), endpoint="settings"))
+    admin.add_view(HistoryView(name=_l("Recent changes"), endpoint="history", url="/admin/history"))
     return admin

@@ -29,16 +29,21 @@ from .inventory import (  # noqa: E402
     cookie_purposes,
 )
 from .user import Role, User, roles_users  # noqa: E402
+from .history import ChangeSet, RecordChange  # noqa: E402
+from .login_attempt import LoginAttempt  # noqa: E402
 
 __all__ = [
     "db",
     "Category",
     "Cookie",
     "InventoryState",
+    "LoginAttempt",
     "Provider",
     "Purpose",
     "SiteSettings",
     "cookie_purposes",
+    "ChangeSet",
+    "RecordChange",
     "Role",
     "User",
     "roles_users",

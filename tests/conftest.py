@@ -9,6 +9,8 @@ import os
 import re
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, delete, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -50,6 +52,25 @@ def pytest_report_header(config):
     return "databases: sqlite only (no PostgreSQL on 127.0.0.1:5432 and TEST_DATABASE_URL unset)"
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own application context, as in production.
+
+    The tests keep an application context open (for ``db.session``); Flask would
+    otherwise reuse it for the client's requests, sharing ``g`` (the logged-in
+    user, the locale) and the database session between requests. The test's own
+    session is committed before a request and expired after it, so each side sees
+    the other's writes."""
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+            db.session.expire_all()
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
@@ -67,6 +88,7 @@ def _app(database_url, tmp_path_factory):
             "SECURITY_PASSWORD_SALT": "test-salt",
         }
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -82,7 +104,7 @@ def _app(database_url, tmp_path_factory):
         db.engine.dispose()
 
 
-INVENTORY_TABLES = ("cookie_purpose", "cookie", "purpose", "provider", "category", "site_settings", "inventory_state")
+INVENTORY_TABLES = ("login_attempt", "record_change", "change_set", "cookie_purpose", "cookie", "purpose", "provider", "category", "site_settings", "inventory_state")
 
 
 def reset_inventory():

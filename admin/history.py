@@ -1,0 +1,193 @@
+"""Back-office history: recent changes, a record's history field by field, restore.
+
+History is read-only here: nothing in the UI edits or deletes it. Restoring a
+version is itself a new change, recorded like any other.
+"""
+from datetime import date, datetime, time, timedelta
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import BaseView, expose
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+from sqlalchemy import func, select
+
+from inventory import history
+from inventory import lifetime as lifetimes
+from inventory.validation import InventoryError
+from models import Category, Provider, Purpose, db
+from models.history import ChangeSet, RecordChange
+from models.inventory import PARTY_LABELS, STORAGE_LABELS
+
+from .base import WRITE_ROLES, AccessMixin, user_role
+from .labels import FIELD_LABELS
+
+MODEL_LABELS = {
+    "cookie": _l("Cookie"),
+    "provider": _l("Provider"),
+    "purpose": _l("Purpose"),
+    "category": _l("Category"),
+    "settings": _l("Site settings"),
+}
+ACTION_LABELS = {"create": _l("Created"), "update": _l("Modified"), "delete": _l("Deleted")}
+SOURCE_LABELS = {
+    "admin": _l("back office"),
+    "import": _l("import"),
+    "restore": _l("restore"),
+    "cli": _l("command line"),
+}
+EXTRA_LABELS = {"provider_id": _l("Provider"), "category_id": _l("Category"), "version": _l("Version")}
+PAGE_SIZE = 50
+
+
+def field_label(key):
+    return EXTRA_LABELS.get(key) or FIELD_LABELS.get(key) or key
+
+
+def _names(model, ids, attribute):
+    if not ids:
+        return {}
+    rows = db.session.execute(select(model.id, getattr(model, attribute)).where(model.id.in_(ids))).all()
+    return dict(rows)
+
+
+def display_value(key, value):
+    """A snapshot value as the legal team reads it, in their language."""
+    if value is None or value == "" or value == []:
+        return Markup('<span class="text-muted">—</span>')
+    if isinstance(value, bool):
+        return _l("Yes") if value else _l("No")
+    if key == "party":
+        return PARTY_LABELS.get(value, value)
+    if key == "storage_kind":
+        return STORAGE_LABELS.get(value, value)
+    if key == "lifetime_unit":
+        return lifetimes.UNIT_LABELS.get(value, value)
+    if key == "provider_id":
+        return _names(Provider, [value], "name").get(value) or f"#{value}"
+    if key == "category_id":
+        return _names(Category, [value], "name_fr").get(value) or f"#{value}"
+    if key == "purposes":
+        names = _names(Purpose, value, "description_fr")
+        return Markup("<br>").join(escape(names.get(ident, f"#{ident}")) for ident in value)
+    return value
+
+
+def describe_change(change):
+    """Rows of (label, before, after) for the fields this change touched."""
+    keys = history.changed_fields(change.before, change.after)
+    before, after = change.before or {}, change.after or {}
+    return [
+        (field_label(key), display_value(key, before.get(key)), display_value(key, after.get(key)))
+        for key in keys
+    ]
+
+
+def _parse_day(value):
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+class HistoryView(AccessMixin, BaseView):
+    """Recent changes across the inventory, and each record's history."""
+
+    def is_visible(self):
+        return self.is_accessible()
+
+    @expose("/")
+    def index(self):
+        args = request.args
+        query = select(RecordChange).join(ChangeSet).order_by(RecordChange.id.desc())
+        user = args.get("user", "").strip()
+        model = args.get("model", "")
+        record = args.get("record", "").strip()
+        day_from, day_to = _parse_day(args.get("from")), _parse_day(args.get("to"))
+        if user:
+            query = query.where(ChangeSet.user_email == user)
+        if model in MODEL_LABELS:
+            query = query.where(RecordChange.model == model)
+        if record:
+            query = query.where(RecordChange.label.ilike(f"%{record}%"))
+        if day_from:
+            query = query.where(ChangeSet.created_at >= datetime.combine(day_from, time.min))
+        if day_to:
+            query = query.where(ChangeSet.created_at < datetime.combine(day_to + timedelta(days=1), time.min))
+        try:
+            page = max(int(args.get("page", 1)), 1)
+        except ValueError:
+            page = 1
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        changes = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+        users = db.session.scalars(
+            select(ChangeSet.user_email).where(ChangeSet.user_email.is_not(None)).distinct().order_by(ChangeSet.user_email)
+        ).all()
+        return self.render(
+            "admin/history/recent.html",
+            changes=changes,
+            total=total,
+            page=page,
+            pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+            users=users,
+            filters={"user": user, "model": model, "record": record, "from": args.get("from", ""), "to": args.get("to", "")},
+            **self._helpers(),
+        )
+
+    @expose("/<any(cookie,provider,purpose,category,settings):model>/<int:record_id>")
+    def record(self, model, record_id):
+        changes = history.record_history(model, record_id)
+        current = db.session.get(history.MODELS[model], record_id)
+        if not changes and current is None:
+            abort(404)
+        return self.render(
+            "admin/history/record.html",
+            model=model,
+            record_id=record_id,
+            changes=changes,
+            current=current,
+            **self._helpers(),
+        )
+
+    @expose("/restore/<int:change_id>", methods=("POST",))
+    def restore(self, change_id):
+        if user_role() not in WRITE_ROLES:
+            abort(403)
+        change = db.session.get(RecordChange, change_id)
+        if change is None:
+            abort(404)
+        target = url_for(".record", model=change.model, record_id=change.record_id)
+        try:
+            with history.recording("restore"):
+                restored = history.restore(change)
+                db.session.commit()
+        except InventoryError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(target)
+        except Exception:
+            db.session.rollback()
+            self.admin.app.logger.exception("Restore of change %s failed", change_id)
+            flash(
+                _l("This version could not be restored: it conflicts with the current data (for example another record now uses the same name). Nothing was changed."),
+                "error",
+            )
+            return redirect(target)
+        flash(
+            _l(
+                "“%(record)s” is back as it was on %(when)s.",
+                record=str(restored),
+                when=format_datetime(change.change_set.created_at, "short"),
+            ),
+            "success",
+        )
+        return redirect(target)
+
+    def _helpers(self):
+        return {
+            "model_labels": MODEL_LABELS,
+            "action_labels": ACTION_LABELS,
+            "source_labels": SOURCE_LABELS,
+            "describe_change": describe_change,
+            "can_restore": user_role() in WRITE_ROLES,
+        }

@@ -1,0 +1,218 @@
+"""Records every change to the inventory, and restores a record to an earlier state.
+
+The recording hooks into SQLAlchemy's flush, so every path that changes the
+inventory through the ORM is covered: back-office forms, bulk actions, imports,
+restores and the CLI. Each database transaction becomes one ChangeSet naming
+who (from the Flask request, or the ``recording`` context), when and from where.
+"""
+import contextvars
+from contextlib import contextmanager
+from datetime import datetime
+
+from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import DateTime, event, insert, inspect, select
+from sqlalchemy.orm import Session
+
+from models import Category, Cookie, Provider, Purpose, SiteSettings, cookie_purposes, db
+from models.history import ChangeSet, RecordChange
+from models.timestamps import utcnow
+
+from .validation import InventoryError
+
+MODEL_NAMES = {Provider: "provider", Category: "category", Purpose: "purpose", Cookie: "cookie", SiteSettings: "settings"}
+MODELS = {name: model for model, name in MODEL_NAMES.items()}
+# Bookkeeping columns: they change on every save and say nothing the history does not.
+UNTRACKED = {"created_at", "updated_at", "lifetime_minutes"}
+
+_context = contextvars.ContextVar("history_context", default=None)
+
+
+@contextmanager
+def recording(source, user=None):
+    """Attribute the changes made inside the block to ``source`` (and ``user``, outside requests)."""
+    token = _context.set({"source": source, "user": user})
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+def _actor():
+    context = _context.get() or {}
+    user = context.get("user")
+    remote_addr = None
+    source = context.get("source")
+    if has_request_context():
+        from flask_security import current_user
+
+        if user is None and current_user and current_user.is_authenticated:
+            user = current_user
+        remote_addr = request.remote_addr
+        source = source or "admin"
+    return {
+        "user_id": getattr(user, "id", None),
+        "user_email": getattr(user, "email", None),
+        "remote_addr": remote_addr,
+        "source": source or "cli",
+        "created_at": utcnow(),
+    }
+
+
+def _jsonable(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def snapshot(obj):
+    """The record's fields, as the object holds them now, as a JSON-able dict."""
+    data = {
+        attr.key: _jsonable(getattr(obj, attr.key))
+        for attr in inspect(obj).mapper.column_attrs
+        if attr.key not in UNTRACKED
+    }
+    if isinstance(obj, Cookie):
+        data["purposes"] = sorted(p.id for p in obj.purposes if p.id is not None)
+    return data
+
+
+def stored_snapshot(session, obj):
+    """The record as the database holds it (before this flush), read from the database itself:
+    the ORM does not always know a value it never loaded."""
+    mapper = inspect(obj).mapper
+    table = mapper.local_table
+    ident = inspect(obj).identity[0]
+    connection = session.connection()
+    row = connection.execute(select(table).where(table.c.id == ident)).mappings().first()
+    if row is None:
+        return None
+    data = {
+        attr.key: _jsonable(row[attr.columns[0].name])
+        for attr in mapper.column_attrs
+        if attr.key not in UNTRACKED
+    }
+    if isinstance(obj, Cookie):
+        data["purposes"] = sorted(
+            connection.execute(
+                select(cookie_purposes.c.purpose_id).where(cookie_purposes.c.cookie_id == ident)
+            ).scalars()
+        )
+    return data
+
+
+@event.listens_for(Session, "before_flush")
+def _collect(session, flush_context, instances):
+    pending = session.info.setdefault("history_pending", [])
+    for obj in session.new:
+        if type(obj) in MODEL_NAMES:
+            pending.append((obj, "create", None))
+    for obj in session.dirty:
+        if type(obj) in MODEL_NAMES and session.is_modified(obj, include_collections=True):
+            pending.append((obj, "update", stored_snapshot(session, obj)))
+    for obj in session.deleted:
+        if type(obj) in MODEL_NAMES:
+            pending.append((obj, "delete", stored_snapshot(session, obj)))
+
+
+@event.listens_for(Session, "after_flush")
+def _record(session, flush_context):
+    pending = session.info.pop("history_pending", [])
+    rows = []
+    for obj, action, before in pending:
+        after = None if action == "delete" else snapshot(obj)
+        if action != "create" and before is None:
+            continue
+        if action == "update" and _same(before, after):
+            continue
+        rows.append(
+            {
+                "model": MODEL_NAMES[type(obj)],
+                "record_id": (after or before)["id"],
+                "action": action,
+                "label": str(obj)[:300],
+                "before": before,
+                "after": after,
+            }
+        )
+    if not rows:
+        return
+    connection = session.connection()
+    change_set_id = session.info.get("change_set_id")
+    if change_set_id is None:
+        result = connection.execute(insert(ChangeSet.__table__).values(**_actor()))
+        change_set_id = session.info["change_set_id"] = result.inserted_primary_key[0]
+    for row in rows:
+        row["change_set_id"] = change_set_id
+    connection.execute(insert(RecordChange.__table__), rows)
+
+
+def _same(before, after):
+    ignore = {"version"}
+    return {k: v for k, v in before.items() if k not in ignore} == {k: v for k, v in after.items() if k not in ignore}
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _end_change_set(session, transaction):
+    if transaction.parent is None:
+        session.info.pop("change_set_id", None)
+        session.info.pop("history_pending", None)
+
+
+def changed_fields(before, after):
+    """Names of the fields that differ between two snapshots (either may be None)."""
+    before, after = before or {}, after or {}
+    keys = [k for k in (after or before) if k not in ("id", "version")]
+    return [k for k in keys if before.get(k) != after.get(k)]
+
+
+def record_history(model_name, record_id):
+    """The changes of one record, newest first."""
+    return db.session.scalars(
+        select(RecordChange)
+        .where(RecordChange.model == model_name, RecordChange.record_id == record_id)
+        .order_by(RecordChange.id.desc())
+    ).all()
+
+
+def _column_value(model, key, value):
+    column = model.__table__.columns.get(key)
+    if value is not None and column is not None and isinstance(column.type, DateTime):
+        return datetime.fromisoformat(value)
+    return value
+
+
+def restore(change):
+    """Bring the record back to the state this change describes (recreating it if deleted).
+
+    Raises InventoryError when that state cannot be restored as it was (a provider,
+    category or purpose it used no longer exists). The caller commits."""
+    model = MODELS[change.model]
+    state = change.state
+    if state is None:
+        raise InventoryError(_l("This version holds no data to restore."))
+    obj = db.session.get(model, change.record_id)
+    created = obj is None
+    if created:
+        obj = model(id=change.record_id)
+    if model is Cookie:
+        missing = []
+        for key, target in (("provider_id", Provider), ("category_id", Category)):
+            if db.session.get(target, state[key]) is None:
+                missing.append(str(_l("its provider")) if target is Provider else str(_l("its category")))
+        purposes = db.session.scalars(select(Purpose).where(Purpose.id.in_(state.get("purposes", [])))).all()
+        if len(purposes) != len(state.get("purposes", [])):
+            missing.append(str(_l("some of its purposes")))
+        if missing:
+            raise InventoryError(
+                _l("This version cannot be restored: %(what)s no longer exist(s). Restore them first.", what=", ".join(missing))
+            )
+    for key, value in state.items():
+        if key in ("id", "version", "purposes"):
+            continue
+        setattr(obj, key, _column_value(model, key, value))
+    if model is Cookie:
+        obj.purposes = purposes
+    if created:
+        db.session.add(obj)
+    return obj
