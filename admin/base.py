@@ -62,6 +62,9 @@ class SecureModelView(AccessMixin, ModelView):
     column_labels = FIELD_LABELS
     form_excluded_columns = ("created_at", "updated_at")
     column_display_pk = False
+    # Flask-Admin's record pages plus a "History" tab.
+    edit_template = "admin/inventory/edit.html"
+    details_template = "admin/inventory/details.html"
 
     # Roles: viewers read; editors and admins change the inventory.
     @property
