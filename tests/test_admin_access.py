@@ -126,7 +126,8 @@ def test_a_viewer_cannot_open_the_create_and_edit_forms(app, viewer_client, endp
     for url in (f"/admin/{endpoint}/new/", f"/admin/{endpoint}/edit/?id={first_id(VIEWS[endpoint])}"):
         response = viewer_client.get(url)
         assert response.status_code in (302, 403), url
-        assert 'name="csrf_token"' not in html_of(response) or "<form" not in html_of(response)
+        if response.status_code == 302:
+            assert urlsplit(response.headers["Location"]).path == f"/admin/{endpoint}/", url
 
 
 def test_a_viewer_cannot_create_edit_or_delete(app, viewer_client):

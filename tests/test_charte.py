@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from models import Category, Cookie, InventoryState, Provider, Purpose, db
+from models import Category, InventoryState, Provider, Purpose, db
 from tests.helpers import charte_rows, charte_sections, fresh, html_of, isolated_requests, make_cookie, row_named, visible_text  # noqa: F401
 
 SEED = {
