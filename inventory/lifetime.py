@@ -1,4 +1,7 @@
 """How long a cookie lives: either the browser session or an amount of a unit."""
+import math
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
@@ -69,3 +72,105 @@ def describe(unit, amount):
     if unit == "months":
         return ngettext("%(num)d month", "%(num)d months", amount)
     return ngettext("%(num)d year", "%(num)d years", amount)
+
+
+# --- Free-text durations ("2 years", "Session", "13 mois") from imported lists -------------------
+
+# Words for "deleted when the browser closes", in English and French, lowercased.
+_SESSION_WORDS = {
+    "session",
+    "sessions",
+    "session cookie",
+    "end of session",
+    "end of session (browser)",
+    "browser session",
+    "until the browser is closed",
+    "fin de session",
+    "fin de la session",
+}
+
+# Words for "no end": the model has no such lifetime, so these are refused with a clear reason.
+_NO_END_WORDS = {
+    "persistent",
+    "permanent",
+    "forever",
+    "unlimited",
+    "no expiration",
+    "never",
+    "never expires",
+    "persistant",
+    "illimité",
+    "illimitée",
+}
+
+# Spelling -> (unit, multiplier). Seconds become minutes rounded up and weeks become days,
+# so the declared lifetime is never shorter than the real one.
+_UNIT_WORDS = {}
+for _words, _unit, _factor in (
+    (("s", "sec", "secs", "second", "seconds", "seconde", "secondes"), "seconds", 1),
+    (("min", "mins", "minute", "minutes"), "minutes", 1),
+    (("h", "hr", "hrs", "hour", "hours", "heure", "heures"), "hours", 1),
+    (("d", "day", "days", "jour", "jours", "j"), "days", 1),
+    (("w", "wk", "wks", "week", "weeks", "semaine", "semaines"), "days", 7),
+    (("mo", "month", "months", "mois"), "months", 1),
+    (("y", "yr", "yrs", "year", "years", "an", "ans", "année", "années", "annee", "annees"), "years", 1),
+):
+    for _word in _words:
+        _UNIT_WORDS[_word] = (_unit, _factor)
+
+_AFTER_LAST_ACTIVITY = re.compile(r"\s+(after (the )?last (activity|visit)|après la dernière visite)$")
+_DURATION = re.compile(r"^(\d{1,9})\s*([^\W\d_]+)\.?$")
+
+# When an amount exceeds MAX_AMOUNT, it moves to the next unit, rounded up: unit -> (next, per).
+_LARGER = {"minutes": ("hours", 60), "hours": ("days", 24), "months": ("years", 12)}
+
+
+def parse_duration(value):
+    """(unit, amount) for a free-text duration such as "2 years", "Session" or "3 weeks".
+
+    Raises InventoryError naming the text when it is not one plain duration (a range,
+    a condition, "persistent", "unknown"…): such a lifetime needs a person's decision.
+    """
+    raw = "" if value is None else str(value)
+    text = " ".join(raw.replace("\u200b", " ").split()).strip().lower().rstrip(".")
+    if not text:
+        raise InventoryError(_l("The lifetime is empty."), field="lifetime")
+    if text in _SESSION_WORDS:
+        return SESSION, None
+    if text in _NO_END_WORDS:
+        raise InventoryError(
+            _l(
+                "“%(text)s” has no fixed end: enter the longest time the cookie can live (for example 13 months).",
+                text=raw.strip(),
+            ),
+            field="lifetime",
+        )
+    # "2 years after last activity": the usual renewed lifetime, counted from the last visit.
+    text = _AFTER_LAST_ACTIVITY.sub("", text)
+    match = _DURATION.match(text)
+    unit_factor = _UNIT_WORDS.get(match.group(2)) if match else None
+    if unit_factor is None:
+        raise InventoryError(
+            _l(
+                "“%(text)s” is not a duration such as “2 years”, “13 months”, “30 minutes” or “session”.",
+                text=raw.strip()[:80],
+            ),
+            field="lifetime",
+        )
+    unit, factor = unit_factor
+    amount = int(match.group(1)) * factor
+    if unit == "seconds":
+        unit, amount = "minutes", -(-amount // 60)
+    if unit == "days" and amount > MAX_AMOUNT:
+        if amount % 365 == 0:
+            unit, amount = "years", amount // 365
+        else:
+            unit, amount = "months", math.ceil(amount / (365.25 / 12))
+    while unit in _LARGER and amount > MAX_AMOUNT:
+        unit, per = _LARGER[unit]
+        amount = -(-amount // per)
+    if amount < 1:
+        raise InventoryError(
+            _l("“%(text)s” is not a lifetime: it must be at least one minute.", text=raw.strip()), field="lifetime"
+        )
+    return check(unit, amount)
