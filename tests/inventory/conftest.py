@@ -1,0 +1,120 @@
+"""Helpers for the import/export tests: an empty inventory, a checksum of the database's
+content, CSV rows in the export's columns, and many cookies inserted quickly."""
+import csv
+import hashlib
+import io
+
+import pytest
+from sqlalchemy import delete, insert, select
+
+from inventory.export import COOKIE_COLUMNS, export_bytes
+from models import Category, Cookie, Provider, Purpose, cookie_purposes, db
+from tests.conftest import INVENTORY_TABLES
+
+
+@pytest.fixture
+def empty_inventory(app):
+    """No categories, cookies, providers, purposes or settings: a new database."""
+    for name in INVENTORY_TABLES:
+        db.session.execute(delete(db.metadata.tables[name]))
+    db.session.commit()
+    return app
+
+
+def checksum():
+    """What the database holds, as the hash of a full JSON export (timestamps included)."""
+    db.session.expire_all()
+    return hashlib.sha256(export_bytes("json")).hexdigest()
+
+
+def cookie_row(**values):
+    """A valid row of our CSV, with ``values`` replacing defaults."""
+    row = {
+        "name": "_pk_id",
+        "domain": "stats.example.org",
+        "is_pattern": "no",
+        "party": "first",
+        "storage_kind": "http_cookie",
+        "category": "statistics",
+        "provider": "Matomo",
+        "service_fr": "Mesure d'audience",
+        "service_en": "Audience measurement",
+        "purposes_fr": "Compter les visites",
+        "purposes_en": "Count visits",
+        "lifetime_fr": "",
+        "lifetime_en": "",
+        "lifetime_unit": "months",
+        "lifetime_amount": "13",
+        "shown_on_policy": "yes",
+        "notes": "",
+        "updated_at": "",
+    }
+    row.update(values)
+    return row
+
+
+def csv_bytes(rows, columns=COOKIE_COLUMNS, delimiter=",", bom=False):
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([row.get(column, "") for column in columns] if isinstance(row, dict) else row)
+    return (("\ufeff" if bom else "") + out.getvalue()).encode("utf-8")
+
+
+def read_csv_export(data):
+    text = data.decode("utf-8-sig")
+    delimiter = ";" if text.split("\r\n", 1)[0].count(";") else ","
+    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def insert_cookies(count, purposes_per_cookie=1, prefix="c"):
+    """``count`` cookies straight through Core (fast), sharing a few providers and purposes."""
+    categories = db.session.scalars(select(Category.id).order_by(Category.id)).all()
+    providers = []
+    for index in range(10):
+        provider = Provider(name=f"{prefix} provider {index}")
+        db.session.add(provider)
+        providers.append(provider)
+    purposes = []
+    for index in range(50):
+        purpose = Purpose(description_fr=f"{prefix} finalité {index}", description_en=f"{prefix} purpose {index}")
+        db.session.add(purpose)
+        purposes.append(purpose)
+    db.session.flush()
+    rows = []
+
+    def flush(rows, start):
+        table = Cookie.__table__
+        ids = db.session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all()
+        links = [
+            {"cookie_id": cookie_id, "purpose_id": purposes[(start + number + offset) % 50].id}
+            for number, cookie_id in enumerate(ids)
+            for offset in range(purposes_per_cookie)
+        ]
+        db.session.execute(insert(cookie_purposes), links)
+
+    for index in range(count):
+        rows.append(
+            {
+                "name": f"{prefix}{index:06d}",
+                "domain": f"d{index % 7}.example.com",
+                "is_pattern": False,
+                "provider_id": providers[index % 10].id,
+                "category_id": categories[index % len(categories)],
+                "service_fr": f"Service {index % 100}",
+                "service_en": f"Service {index % 100}",
+                "lifetime_unit": "months",
+                "lifetime_amount": 1 + index % 13,
+                "party": "third" if index % 2 else "first",
+                "storage_kind": "http_cookie",
+                "shown_on_policy": True,
+                "is_sample": False,
+            }
+        )
+        if len(rows) >= 5000:
+            flush(rows, index + 1 - len(rows))
+            rows = []
+    if rows:
+        flush(rows, count - len(rows))
+    db.session.commit()

@@ -1,0 +1,226 @@
+"""What each export file holds: every field of every cookie, in CSV (plain and Excel flavour),
+XLSX (four sheets, usable header) and JSON (complete, versioned, matching its schema)."""
+import io
+import json
+import re
+from pathlib import Path
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from inventory.export import COOKIE_COLUMNS, export_bytes, export_csv, export_json
+from models import Category, Cookie, Provider, Purpose, db
+from tests.inventory.conftest import insert_cookies, read_csv_export
+
+SCHEMA = Path(__file__).resolve().parents[2] / "inventory" / "schema" / "inventory-v1.schema.json"
+
+
+def add_cookie(**values):
+    provider = Provider(name="Matomo", website="https://matomo.org", country="NZ")
+    purposes = [
+        Purpose(description_fr="Compter les visites", description_en="Count visits"),
+        Purpose(description_fr="Améliorer le site", description_en=None),
+    ]
+    fields = dict(
+        name="_pk_id*",
+        domain=".Stats.Example.org",
+        provider=provider,
+        category=db.session.scalars(select(Category).where(Category.key == "statistics")).one(),
+        service_fr="Mesure d'audience",
+        service_en="Audience measurement",
+        purposes=purposes,
+        lifetime_unit="months",
+        lifetime_amount=13,
+        party="third",
+        storage_kind="local_storage",
+        shown_on_policy=False,
+        notes="Ligne 1\nLigne 2",
+    )
+    fields.update(values)
+    cookie = Cookie(**fields)
+    db.session.add(cookie)
+    db.session.commit()
+    return cookie
+
+
+def test_csv_has_one_row_per_cookie_with_every_field(app):
+    add_cookie()
+    rows = read_csv_export(export_bytes("csv"))
+    assert list(rows[0].keys()) == list(COOKIE_COLUMNS)
+    assert len(rows) == 5  # the four sample cookies and this one
+    row = next(r for r in rows if r["name"] == "_pk_id*")
+    assert row == {
+        "name": "_pk_id*",
+        "domain": ".stats.example.org",
+        "is_pattern": "yes",
+        "party": "third",
+        "storage_kind": "local_storage",
+        "category": "statistics",
+        "provider": "Matomo",
+        "service_fr": "Mesure d'audience",
+        "service_en": "Audience measurement",
+        "purposes_fr": "Améliorer le site | Compter les visites",
+        "purposes_en": " | Count visits",
+        "lifetime_fr": "13 mois",
+        "lifetime_en": "13 months",
+        "lifetime_unit": "months",
+        "lifetime_amount": "13",
+        "shown_on_policy": "no",
+        "notes": "Ligne 1\nLigne 2",
+        "updated_at": row["updated_at"],
+    }
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", row["updated_at"])
+
+
+def test_a_session_cookie_has_no_amount(app):
+    rows = read_csv_export(export_bytes("csv"))
+    add_cookie(name="sid", lifetime_unit="session", lifetime_amount=None)
+    rows = read_csv_export(export_bytes("csv"))
+    row = next(r for r in rows if r["name"] == "sid")
+    assert (row["lifetime_unit"], row["lifetime_amount"], row["lifetime_fr"], row["lifetime_en"]) == (
+        "session",
+        "",
+        "Session",
+        "Session",
+    )
+
+
+def test_csv_is_utf8_without_bom_and_excel_variant_has_bom_and_semicolons(app):
+    add_cookie()
+    plain = export_bytes("csv")
+    excel = export_bytes("csv-excel")
+    assert plain.startswith(b"name,domain,")
+    assert "Améliorer".encode() in plain
+    assert excel.startswith(b"\xef\xbb\xbfname;domain;")
+    assert read_csv_export(plain) == read_csv_export(excel)
+
+
+def test_cookies_are_sorted_by_name_then_domain(app):
+    add_cookie(name="b", domain="z.example")
+    add_cookie(name="b", domain="a.example", provider=Provider(name="Other"), purposes=[Purpose(description_fr="Autre")])
+    names = [(r["name"], r["domain"]) for r in read_csv_export(export_bytes("csv"))]
+    assert names == sorted(names)
+
+
+def test_exports_follow_a_filtered_cookie_query(app):
+    add_cookie()
+    query = select(Cookie).join(Cookie.category).where(Category.key == "statistics")
+    rows = read_csv_export(b"".join(export_csv(query)))
+    assert [r["name"] for r in rows] == ["_pk_id*"]
+    # A legacy Query, as Flask-Admin builds for its list, works as well.
+    legacy = Cookie.query.filter(Cookie.name.like("c%"))
+    assert [r["name"] for r in read_csv_export(b"".join(export_csv(legacy)))] == ["cookies_preferences", "csrftoken"]
+    document = json.loads(b"".join(export_json(query)))
+    assert [c["name"] for c in document["cookies"]] == ["_pk_id*"]
+
+
+def test_csv_is_streamed_in_chunks(app):
+    insert_cookies(2500)
+    chunks = list(export_csv())
+    assert len(chunks) >= 3
+    assert all(len(chunk) < 400_000 for chunk in chunks)
+    assert len(read_csv_export(b"".join(chunks))) == 2504
+
+
+def test_xlsx_has_four_sheets_with_a_usable_header(app):
+    add_cookie()
+    workbook = load_workbook(io.BytesIO(export_bytes("xlsx")))
+    assert workbook.sheetnames == ["Cookies", "Providers", "Categories", "Purposes"]
+    cookies = workbook["Cookies"]
+    assert [c.value for c in cookies[1]] == list(COOKIE_COLUMNS)
+    assert all(cell.font.b for cell in cookies[1])
+    assert cookies.freeze_panes == "A2"
+    assert cookies.auto_filter.ref == f"A1:R{cookies.max_row}"
+    assert cookies.column_dimensions["A"].width > 20
+    assert cookies.max_row == 6
+    row = {h.value: c.value for h, c in zip(cookies[1], next(r for r in cookies.iter_rows(min_row=2) if r[0].value == "_pk_id*"))}
+    assert row["lifetime_amount"] == 13 and row["purposes_fr"] == "Améliorer le site | Compter les visites"
+    providers = {r[0]: r for r in workbook["Providers"].iter_rows(min_row=2, values_only=True)}
+    assert providers["Matomo"][:5] == ("Matomo", "https://matomo.org", None, "NZ", 1)
+    categories = [r[0] for r in workbook["Categories"].iter_rows(min_row=2, values_only=True)]
+    assert categories == ["necessary", "preferences", "statistics", "marketing"]
+    purposes = [r[0] for r in workbook["Purposes"].iter_rows(min_row=2, values_only=True)]
+    assert "Compter les visites" in purposes and len(purposes) == 6
+
+
+def test_json_holds_the_complete_inventory_with_its_format_and_version(app):
+    add_cookie()
+    document = json.loads(export_bytes("json"))
+    assert document["format"] == "cookie-inventory" and document["version"] == 1
+    assert document["settings"]["site_name"] == "Datajoule"
+    assert [c["key"] for c in document["categories"]] == ["necessary", "preferences", "statistics", "marketing"]
+    assert [p["name"] for p in document["providers"]] == ["Matomo", "Opendatasoft"]
+    assert len(document["purposes"]) == 6
+    cookie = next(c for c in document["cookies"] if c["name"] == "_pk_id*")
+    assert cookie["purposes"] == ["Améliorer le site", "Compter les visites"]
+    assert cookie["lifetime"] == {"unit": "months", "amount": 13}
+    assert cookie["notes"] == "Ligne 1\nLigne 2"
+    assert cookie["domain"] == ".stats.example.org"
+
+
+def test_json_is_deterministic(app):
+    add_cookie()
+    first = export_bytes("json")
+    db.session.expire_all()
+    assert export_bytes("json") == first
+    # One object per line: a change shows as a one-line diff.
+    assert all(line.startswith(("{", "}", "  ", "]")) for line in first.decode().splitlines())
+
+
+def test_json_export_matches_the_committed_schema(app):
+    add_cookie()
+    add_cookie(name="sid", lifetime_unit="session", lifetime_amount=None, provider=Provider(name="P2"), purposes=[Purpose(description_fr="X")])
+    schema = json.loads(SCHEMA.read_text())
+    errors = validate(json.loads(export_bytes("json")), schema)
+    assert errors == []
+    broken = json.loads(export_bytes("json"))
+    broken["cookies"][0]["lifetime"] = {"unit": "weeks", "amount": 0}
+    del broken["providers"][0]["name"]
+    assert len(validate(broken, schema)) >= 2
+
+
+# A small JSON Schema checker (the subset the schema uses), so the test needs no extra package.
+_TYPES = {"object": dict, "array": list, "string": str, "integer": int, "boolean": bool, "null": type(None)}
+
+
+def validate(value, schema, path="$"):
+    errors = []
+    if "type" in schema:
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        ok = any(
+            isinstance(value, _TYPES[t]) and not (t == "integer" and isinstance(value, bool)) for t in types
+        )
+        if not ok:
+            return [f"{path}: {value!r} is not {types}"]
+    if "const" in schema and value != schema["const"]:
+        errors.append(f"{path}: expected {schema['const']!r}")
+    if "enum" in schema and value not in schema["enum"]:
+        errors.append(f"{path}: {value!r} not in {schema['enum']}")
+    if isinstance(value, str):
+        if len(value) > schema.get("maxLength", 10**9) or len(value) < schema.get("minLength", 0):
+            errors.append(f"{path}: bad length")
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            errors.append(f"{path}: does not match {schema['pattern']}")
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < schema.get("minimum", -(10**18)) or value > schema.get("maximum", 10**18):
+            errors.append(f"{path}: out of range")
+    if isinstance(value, dict):
+        for key in schema.get("required", []):
+            if key not in value:
+                errors.append(f"{path}: missing {key}")
+        properties = schema.get("properties", {})
+        for key, item in value.items():
+            if key in properties:
+                errors += validate(item, properties[key], f"{path}.{key}")
+            elif schema.get("additionalProperties") is False:
+                errors.append(f"{path}: unexpected {key}")
+    if isinstance(value, list):
+        if len(value) < schema.get("minItems", 0):
+            errors.append(f"{path}: too few items")
+        for index, item in enumerate(value):
+            errors += validate(item, schema.get("items", {}), f"{path}[{index}]")
+    if "oneOf" in schema:
+        matches = [option for option in schema["oneOf"] if not validate(value, option, path)]
+        if len(matches) != 1:
+            errors.append(f"{path}: matches {len(matches)} of oneOf")
+    return errors
