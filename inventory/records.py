@@ -1,0 +1,189 @@
+"""What an import reads and what it plans: rows, their place in the file, problems, changes.
+
+Kept apart from the readers so that the Open Cookie Database mapping (``inventory.ocd``)
+and the importer share them without importing each other.
+"""
+from collections import Counter
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+ACTIONS = ("create", "update", "unchanged", "rejected")
+KINDS = ("settings", "category", "provider", "purpose", "cookie")
+
+# A value the source does not give (column absent): left as it is on update, default on create.
+MISSING = type("Missing", (), {"__repr__": lambda self: "MISSING", "__bool__": lambda self: False})()
+
+
+@dataclass(frozen=True)
+class Where:
+    """A place in an imported file: a spreadsheet row (numbered as the spreadsheet shows it,
+    header = 1), optionally in a sheet, or the n-th entry (1-based) of a JSON section."""
+
+    file: str
+    row: int | None = None
+    sheet: str | None = None
+    section: str | None = None
+
+    @property
+    def label(self):
+        if self.section is not None:
+            return _l("entry %(number)d of “%(section)s”", number=self.row, section=self.section)
+        if self.sheet is not None:
+            if self.row is None:
+                return _l("sheet “%(sheet)s”", sheet=self.sheet)
+            return _l("sheet “%(sheet)s”, row %(row)d", sheet=self.sheet, row=self.row)
+        if self.row is not None:
+            return _l("row %(row)d", row=self.row)
+        return ""
+
+    def sort_key(self):
+        return (self.section or "", self.sheet or "", self.row or 0)
+
+
+@dataclass
+class Problem:
+    """Why a row (or the whole file) is rejected: file, row, column and a message to act on."""
+
+    where: Where
+    message: object
+    column: str | None = None
+
+    def __str__(self):
+        parts = [self.where.file or "-"]
+        label = str(self.where.label)
+        if label:
+            parts.append(label)
+        if self.column:
+            parts.append(str(_l("column “%(column)s”", column=self.column)))
+        return ", ".join(parts) + ": " + str(self.message)
+
+
+@dataclass
+class Record:
+    """One row of a source, as raw values keyed by model field.
+
+    ``columns`` names the source column of each field (for messages). ``create_only`` values
+    are used when the row creates its object and ignored when it updates one; ``fill_empty``
+    values only fill a field that is empty in the database.
+    """
+
+    kind: str
+    where: Where
+    values: dict = field(default_factory=dict)
+    columns: dict = field(default_factory=dict)
+    create_only: dict = field(default_factory=dict)
+    fill_empty: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+    # Open Cookie Database: purposes may match an existing purpose by its English text.
+    match_purpose_by_english: bool = False
+
+    def column(self, name):
+        return self.columns.get(name, name)
+
+
+@dataclass
+class Change:
+    """What the import does with one object: create, update, leave unchanged or reject.
+
+    ``implied`` changes are not rows of the file: a provider or purpose created because a
+    cookie row names it. ``fields`` lists (field, old value, new value) for create and update.
+    """
+
+    kind: str
+    key: str
+    action: str
+    where: Where
+    fields: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    implied: bool = False
+    # For applying: the database id (update), the new values, and values set on creation only.
+    target_id: int | None = None
+    key_value: object = None
+    values: dict = field(default_factory=dict)
+    restore: dict = field(default_factory=dict)
+
+    def describe(self):
+        label = str(self.where.label)
+        place = f" ({label})" if label else ""
+        if self.action == "rejected":
+            return f"reject {self.kind} {self.key}{place}: " + "; ".join(
+                str(p.message) if p.column is None else f"{p.column}: {p.message}" for p in self.problems
+            )
+        if self.action == "update":
+            detail = ", ".join(f"{name} {_short(old)} → {_short(new)}" for name, old, new in self.fields)
+            return f"update {self.kind} {self.key}{place}: {detail}"
+        return f"{self.action} {self.kind} {self.key}{place}"
+
+
+def _short(value, limit=60):
+    if isinstance(value, (list, tuple)):
+        value = " | ".join(map(str, value))
+    text = "∅" if value is None or value == "" else str(value)
+    text = text.replace("\n", "⏎")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass
+class ImportReport:
+    """The plan of an import (dry run) or its outcome.
+
+    ``rows`` is the number of rows (or JSON entries) read from the file; every one of them has
+    exactly one non-implied change, so the counts of ``counts(implied=False)`` add up to it.
+    ``problems`` are file-level: nothing could be planned (unreadable file, wrong format…).
+    """
+
+    filename: str
+    format: str | None = None
+    rows: int = 0
+    changes: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    dry_run: bool = True
+    skip_invalid: bool = False
+    applied: bool = False
+
+    @property
+    def rejected(self):
+        return [change for change in self.changes if change.action == "rejected"]
+
+    @property
+    def ok(self):
+        """True when the file and every row were accepted."""
+        return not self.problems and not self.rejected
+
+    @property
+    def all_problems(self):
+        return self.problems + [problem for change in self.rejected for problem in change.problems]
+
+    def counts(self, kind=None, implied=None):
+        counter = Counter({action: 0 for action in ACTIONS})
+        for change in self.changes:
+            if kind is not None and change.kind != kind:
+                continue
+            if implied is not None and change.implied != implied:
+                continue
+            counter[change.action] += 1
+        return dict(counter)
+
+    def summary(self):
+        """Plain lines for a terminal: the outcome, counts per kind, then each change."""
+        lines = []
+        if self.problems:
+            status = "refused"
+        elif self.dry_run:
+            status = "dry run, nothing written"
+        elif self.applied:
+            status = "applied" + (f", {len(self.rejected)} rejected rows skipped" if self.rejected else "")
+        else:
+            status = "refused, nothing written"
+        lines.append(f"{self.filename} ({self.format or 'unknown format'}): {self.rows} rows, {status}.")
+        for problem in self.problems:
+            lines.append(f"  error: {problem}")
+        for kind in KINDS:
+            counts = self.counts(kind)
+            if any(counts.values()):
+                lines.append(f"  {kind}: " + ", ".join(f"{counts[action]} {action}" for action in ACTIONS))
+        for change in self.changes:
+            if change.action != "unchanged":
+                lines.append("  " + change.describe())
+        return lines

