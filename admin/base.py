@@ -8,13 +8,18 @@ from flask_admin.actions import action
 from flask_admin.babel import lazy_gettext as admin_lazy_gettext
 from flask_admin.babel import ngettext as admin_ngettext
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.form import rules
 from flask_admin.helpers import is_form_submitted
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_security import current_user
+from markupsafe import Markup
 from sqlalchemy import UniqueConstraint, distinct, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import HiddenField
 
+from inventory.history import MODEL_NAMES, changed_fields, record_history
 from inventory.validation import InventoryError
 from models import db
 
@@ -50,6 +55,22 @@ class SecureIndexView(AccessMixin, AdminIndexView):
     pass
 
 
+class HiddenFieldRule(rules.BaseRule):
+    """Renders a hidden field inside a form laid out with ``form_rules``."""
+
+    def __init__(self, name):
+        super().__init__()
+        self.name = name
+
+    @property
+    def visible_fields(self):
+        return [self.name]
+
+    def __call__(self, form, form_opts=None, field_args=None):
+        field = getattr(form, self.name, None)
+        return Markup(field()) if field is not None else ""
+
+
 class SecureModelView(AccessMixin, ModelView):
     """Base for inventory views. Field rules of the model run on the form too."""
 
@@ -60,7 +81,9 @@ class SecureModelView(AccessMixin, ModelView):
     edit_modal = False
     create_modal = False
     column_labels = FIELD_LABELS
-    form_excluded_columns = ("created_at", "updated_at")
+    form_excluded_columns = ("created_at", "updated_at", "version")
+    # The version the editor opened, sent back on save (see update_model).
+    form_extra_fields = {"expected_version": HiddenField()}
     column_display_pk = False
     # Flask-Admin's record pages plus a "History" tab.
     edit_template = "admin/inventory/edit.html"
@@ -92,10 +115,61 @@ class SecureModelView(AccessMixin, ModelView):
             form_opts.widget_args = copy.deepcopy(form_opts.widget_args)
         return super().render(template, **kwargs)
 
+    def __init__(self, *args, **kwargs):
+        # Flask-Admin only adds extra fields named in form_columns and form_rules.
+        if self.form_columns:
+            self.form_columns = (*self.form_columns, "expected_version")
+        if self.form_rules:
+            self.form_rules = (*self.form_rules, HiddenFieldRule("expected_version"))
+        super().__init__(*args, **kwargs)
+
     def edit_form(self, obj=None):
         form = super().edit_form(obj)
         form._editing = obj
+        if obj is not None and hasattr(form, "expected_version") and not is_form_submitted():
+            form.expected_version.data = obj.version
         return form
+
+    def update_model(self, form, model):
+        """Refuse to save over a change made since the editor opened the form."""
+        expected = getattr(form, "expected_version", None)
+        # Every back-office form carries the version; a client that sends none opts out.
+        if expected is not None and expected.data and str(expected.data) != str(model.version):
+            self._refuse_stale_save(form, model, expected.data)
+            return False
+        return super().update_model(form, model)
+
+    def _refuse_stale_save(self, form, model, expected):
+        from .history import field_label  # admin.history imports this module
+
+        try:
+            expected = int(expected)
+        except (TypeError, ValueError):
+            expected = 0
+        meanwhile = [
+            change
+            for change in record_history(MODEL_NAMES[type(model)], model.id)
+            if change.after and change.after.get("version", 0) > expected
+        ]
+        who = sorted({change.change_set.user_email or "?" for change in meanwhile})
+        fields = []
+        for change in reversed(meanwhile):
+            for key in changed_fields(change.before, change.after):
+                label = str(field_label(key))
+                if label not in fields:
+                    fields.append(label)
+        flash(
+            _l(
+                "Your changes were NOT saved: %(who)s modified this record while you were editing it "
+                "(%(fields)s). Your entries are still in the form: compare them with the current "
+                "record (History tab), then save again to replace it.",
+                who=", ".join(who) or _l("someone else"),
+                fields=", ".join(fields) or _l("no visible field"),
+            ),
+            "error",
+        )
+        # A deliberate second save, made knowing the other change, goes through.
+        form.expected_version.data = model.version
 
     def validate_form(self, form):
         valid = super().validate_form(form)
@@ -179,6 +253,12 @@ class SecureModelView(AccessMixin, ModelView):
         """Never show exception text: say what happened and what to do."""
         if isinstance(exc, InventoryError):
             flash(str(exc), "error")
+            return True
+        if isinstance(exc, StaleDataError):
+            flash(
+                _l("Someone saved this record at the same moment: nothing was saved. Reload the page to see their change, then try again."),
+                "error",
+            )
             return True
         if isinstance(exc, IntegrityError):
             log.warning("Integrity error in %s: %s", self.__class__.__name__, exc)

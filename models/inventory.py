@@ -24,7 +24,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship, validates
 
 from inventory import lifetime as lifetimes
 from inventory import validation as v
@@ -74,6 +74,18 @@ class RuledModel:
         return rule(value) if rule else value
 
 
+class Versioned:
+    """A version number bumped by every update. An UPDATE that finds another version
+    than the one it read fails (StaleDataError), and the back office compares it with
+    the version the editor opened, so that nobody overwrites a change unseen."""
+
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.__table__.c.version}
+
+
 def _apply_rules(mapper, cls):
     """Attach a set-listener per ruled column, like ``@validates``, for every RuledModel."""
     if not issubclass(cls, RuledModel):
@@ -93,7 +105,7 @@ def _apply_rules(mapper, cls):
 event.listen(db.Model, "mapper_configured", _apply_rules, propagate=True)
 
 
-class Provider(RuledModel, db.Model):
+class Provider(RuledModel, Versioned, db.Model):
     """Who sets a cookie: the site itself or a third party."""
 
     __tablename__ = "provider"
@@ -118,7 +130,7 @@ class Provider(RuledModel, db.Model):
         return self.name or ""
 
 
-class Category(RuledModel, db.Model):
+class Category(RuledModel, Versioned, db.Model):
     """A kind of cookie (necessary, statistics…) and whether it needs consent."""
 
     __tablename__ = "category"
@@ -159,7 +171,7 @@ cookie_purposes = Table(
 )
 
 
-class Purpose(RuledModel, db.Model):
+class Purpose(RuledModel, Versioned, db.Model):
     """Why a cookie is used ("finalité"); one purpose can serve many cookies."""
 
     __tablename__ = "purpose"
@@ -186,7 +198,7 @@ class Purpose(RuledModel, db.Model):
         return self.description or ""
 
 
-class Cookie(RuledModel, db.Model):
+class Cookie(RuledModel, Versioned, db.Model):
     """One cookie or storage key set on the site (or a name pattern such as ``_ga_*``)."""
 
     __tablename__ = "cookie"
@@ -270,7 +282,7 @@ class Cookie(RuledModel, db.Model):
         return self.display_name or ""
 
 
-class SiteSettings(RuledModel, db.Model):
+class SiteSettings(RuledModel, Versioned, db.Model):
     """Who publishes the policy and how to reach them. One row per site."""
 
     __tablename__ = "site_settings"
