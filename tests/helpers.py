@@ -5,37 +5,11 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from models import db
 
-class IsolatedClient(FlaskClient):
-    """A test client whose every request runs in its own application context, as in production.
-
-    The ``app`` fixture keeps an application context pushed for the whole test, and Flask reuses
-    a pushed context for requests: without this, requests of one test share ``g`` (the logged-in
-    user cached by Flask-Login, the locale cached by Flask-Babel) and the database session, so an
-    anonymous client would see the previous request's user and /en/cookies the previous locale.
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def isolated_requests(app):
-    """Import into a test module to give every client of its tests its own request context."""
-    previous = app.test_client_class
-    app.test_client_class = IsolatedClient
-    yield
-    app.test_client_class = previous
-
-
 COLUMNS = ("provider", "service", "name", "purposes", "lifetime", "party", "type")
-
-
 _INLINE = ("a", "abbr", "b", "code", "em", "i", "small", "span", "strong", "time")
 
 

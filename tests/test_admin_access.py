@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from models import Category, Cookie, Provider, Purpose, Role, SiteSettings, User, db
 from tests.conftest import PASSWORD, login
-from tests.helpers import count, fresh, html_of, isolated_requests, restore_accounts, visible_text  # noqa: F401
+from tests.helpers import count, fresh, html_of, restore_accounts, visible_text  # noqa: F401
 
 VIEWS = {"cookie": Cookie, "provider": Provider, "purpose": Purpose, "category": Category, "settings": SiteSettings}
 

@@ -10,7 +10,6 @@ from tests.helpers import (  # noqa: F401
     flashes,
     fresh,
     html_of,
-    isolated_requests,
     listed_cookies,
     list_column,
     make_cookie,
@@ -95,6 +94,7 @@ def test_create_provider_purpose_and_cookie_then_see_it_on_both_pages(editor):
     assert ("success", "Record was successfully created.") in flashes(editor.get(response.headers["Location"]))
     provider = fresh().scalars(select(Provider).where(Provider.name == "Matomo")).one()
     assert (provider.website, provider.country) == ("https://matomo.org", "NZ")
+    provider_id = provider.id
 
     response = post(
         editor,
@@ -114,7 +114,7 @@ def test_create_provider_purpose_and_cookie_then_see_it_on_both_pages(editor):
             domain=".Datajoule.fr",
             party="third",
             storage_kind="http_cookie",
-            provider=str(provider.id),
+            provider=str(provider_id),
             category=str(statistics),
             purposes=[str(purpose_id), str(ident(Purpose, description_fr="Se souvenir de la langue du visiteur"))],
             service_fr="Mesure d'audience (front office)",

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from models import Category, InventoryState, Provider, Purpose, db
-from tests.helpers import charte_rows, charte_sections, fresh, html_of, isolated_requests, make_cookie, row_named, visible_text  # noqa: F401
+from tests.helpers import charte_rows, charte_sections, fresh, html_of, make_cookie, row_named, visible_text  # noqa: F401
 
 SEED = {
     # name: (FR service, EN service, FR purpose, EN purpose, FR lifetime, EN lifetime)

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from models import Cookie, Provider, Purpose
 from tests.conftest import PASSWORD, csrf_token_from
-from tests.helpers import count, fresh, html_of, isolated_requests, visible_text  # noqa: F401
+from tests.helpers import count, fresh, html_of, visible_text  # noqa: F401
 
 
 def ident(model, **where):

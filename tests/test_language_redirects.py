@@ -1,7 +1,7 @@
 """The short addresses / and /cookies send visitors to the policy in their browser's language."""
 import pytest
 
-from tests.helpers import html_of, isolated_requests, visible_text  # noqa: F401
+from tests.helpers import html_of, visible_text  # noqa: F401
 
 
 @pytest.mark.parametrize("path", ["/", "/cookies"])

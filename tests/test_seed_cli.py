@@ -4,7 +4,7 @@ from sqlalchemy import delete, select
 
 from models import Category, Cookie, InventoryState, Provider, Purpose, SiteSettings, User, db
 from tests.conftest import INVENTORY_TABLES, PASSWORD, login
-from tests.helpers import charte_rows, count, fresh, isolated_requests, restore_accounts, row_named  # noqa: F401
+from tests.helpers import charte_rows, count, fresh, restore_accounts, row_named  # noqa: F401
 
 MODELS = (Category, Provider, Purpose, Cookie, SiteSettings)
 
