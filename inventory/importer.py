@@ -86,8 +86,6 @@ def sniff(data):
 
 
 def _decode(data, where):
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        _refuse(where, _l("The file is in UTF-16: save it as UTF-8 (CSV UTF-8 in Excel) and try again."))
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -1028,6 +1026,8 @@ def read_source(data, filename="upload", fmt=None, max_bytes=MAX_BYTES):
         _refuse(where, _l("The file is too large (%(size)d KB, at most %(max)d KB).", size=len(data) // 1024, max=max_bytes // 1024))
     if not data.strip():
         _refuse(where, _l("The file is empty."))
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        _refuse(where, _l("The file is in UTF-16: save it as UTF-8 (CSV UTF-8 in Excel) and try again."))
     detected = sniff(bytes(data))
     if detected is None:
         _refuse(where, _l("The file contains binary data, not text: expected CSV, JSON or XLSX."))

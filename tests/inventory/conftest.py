@@ -12,6 +12,19 @@ from models import Category, Cookie, Provider, Purpose, cookie_purposes, db
 from tests.conftest import INVENTORY_TABLES
 
 
+@pytest.fixture(autouse=True)
+def english_messages(request):
+    """Messages in English (the CLI's default language is French), to assert on their text."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("app")
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield
+
+
 @pytest.fixture
 def empty_inventory(app):
     """No categories, cookies, providers, purposes or settings: a new database."""
