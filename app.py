@@ -118,5 +118,16 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+        # SQLAlchemy emits BEGIN itself (see below) instead of the driver's implicit one.
+        dbapi_connection.isolation_level = None
 
 
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    """A request that may write takes SQLite's write lock when its transaction starts
+    (BEGIN IMMEDIATE), so that concurrent read-modify-write requests queue up instead of
+    failing with "database is locked" or losing an update; reads stay concurrent."""
+    if connection.dialect.name != "sqlite":
+        return
+    writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

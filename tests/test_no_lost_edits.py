@@ -1,34 +1,16 @@
 """Two editors open the same record and both save: the second save is refused with a
 message naming who changed what meanwhile, and the first save is kept."""
-import re
-
 import pytest
 from sqlalchemy import select
 
-from models import Category, Cookie, Provider, Purpose, SiteSettings, db
+from models import Category, Cookie, Provider, Purpose, SiteSettings, User, db
 from tests.conftest import login
+from tests.forms import form_fields
 from tests.helpers import visible_text
 
 
 def form_of(client, url):
-    """The fields of an edit form as the browser would send them back."""
-    html = client.get(url).get_data(as_text=True)
-    data = {}
-    for tag in re.findall(r"<(?:input|textarea|select)\b[^>]*>", html):
-        name = re.search(r'name="([^"]+)"', tag)
-        if not name or 'type="submit"' in tag or 'type="checkbox"' in tag:
-            continue
-        value = re.search(r'value="([^"]*)"', tag)
-        data[name.group(1)] = value.group(1) if value else ""
-    for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S):
-        data[name] = body.strip()
-    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
-        selected = re.findall(r'<option[^>]*selected[^>]*value="([^"]*)"|<option[^>]*value="([^"]*)"[^>]*selected', body)
-        values = [a or b for a, b in selected]
-        data[name] = values if name == "purposes" else (values[0] if values else "")
-    for name in re.findall(r'<input[^>]*type="checkbox"[^>]*name="([^"]+)"[^>]*checked', html):
-        data[name] = "y"
-    return data
+    return form_fields(client.get(url).get_data(as_text=True))
 
 
 @pytest.fixture
@@ -36,7 +18,7 @@ def second_editor(app):
     from cli import create_user
     from tests.conftest import PASSWORD
 
-    if not db.session.scalars(select(db.text("1")).select_from(db.text('"user"')).where(db.text("email = 'editor2@example.com'"))).first():
+    if db.session.scalars(select(User).where(User.email == "editor2@example.com")).first() is None:
         create_user("editor2@example.com", PASSWORD, "editor")
     client = app.test_client()
     assert login(client, "editor2@example.com").status_code == 302
@@ -84,5 +66,4 @@ def test_the_second_save_is_refused_and_the_first_kept(editor_client, second_edi
 
 
 def form_of_response(response):
-    html = response.get_data(as_text=True)
-    return {"expected_version": re.search(r'name="expected_version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="expected_version"', html).group(1)}
+    return form_fields(response.get_data(as_text=True))
