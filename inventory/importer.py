@@ -13,6 +13,15 @@ becomes a ``Problem`` naming the file, the row and the column.
 Matching: categories by key, providers by name, purposes by French text, cookies by
 (name, domain). A category must exist (or be in the file): creating one needs its French
 name and description. A provider or purpose named by a cookie row and unknown is created.
+A purpose with a row of its own (JSON ``purposes``, the XLSX Purposes sheet) takes its texts
+from that row; otherwise the cookie rows' English column updates it, and two cookie rows
+giving it different English texts are a rejection.
+
+Columns: an absent column leaves the field as it is (or the model's default on creation);
+a present but empty cell empties an optional field. The readable columns (lifetime_fr,
+lifetime_en, updated_at) are ignored: the machine columns decide. JSON timestamps are
+restored when a row creates its object, so a backup restored into an empty database exports
+to the same bytes.
 """
 import csv
 import io
@@ -108,7 +117,8 @@ def _decode(data, where):
 
 
 def _delimiter(text):
-    first = text.split("\n", 1)[0]
+    end = text.find("\n")
+    first = text if end < 0 else text[:end]
     return ";" if first.count(";") > first.count(",") else ","
 
 
@@ -147,13 +157,24 @@ def _csv_rows(text, where, required, label_missing):
     return header, rows
 
 
-def _missing_columns(missing, header):
+def _missing_columns(missing, header, spreadsheet=False):
     found = ", ".join(column for column in header if column)[:200]
+    if spreadsheet:
+        return _l("Missing column(s): %(missing)s. Columns found: %(found)s.", missing=", ".join(missing), found=found or "-")
     return _l(
         "Missing column(s): %(missing)s. Columns found: %(found)s. The separator must be a comma or a semicolon.",
         missing=", ".join(missing),
         found=found or "-",
     )
+
+
+def _size(count):
+    """A byte count as people read it."""
+    if count >= 2**20:
+        return f"{count / 2**20:.1f} MB"
+    if count >= 1024:
+        return f"{count / 1024:.0f} KB"
+    return f"{count} B"
 
 
 def _row_cells(number, header, cells, where_factory):
@@ -259,11 +280,7 @@ def _check_zip(data, where):
     if unpacked > MAX_UNPACKED_BYTES:
         _refuse(
             where,
-            _l(
-                "The workbook would unpack to %(size)d MB, more than the %(max)d MB allowed.",
-                size=unpacked // 2**20,
-                max=MAX_UNPACKED_BYTES // 2**20,
-            ),
+            _l("The workbook would unpack to %(size)s, more than the %(max)s allowed.", size=_size(unpacked), max=_size(MAX_UNPACKED_BYTES)),
         )
     names = {entry.filename for entry in entries}
     if "xl/workbook.xml" not in names:
@@ -315,7 +332,7 @@ def read_xlsx(data, where):
             required = REQUIRED_CSV_COLUMNS if title == "Cookies" else _SHEETS[title][1][:1]
             missing = [column for column in required if column not in header]
             if missing:
-                _refuse(Where(where.file, row=1, sheet=title), _missing_columns(missing, header))
+                _refuse(Where(where.file, row=1, sheet=title), _missing_columns(missing, header, spreadsheet=True))
             for number, head, cells in rows:
                 row_where, cells, problem = _row_cells(
                     number, head, cells, lambda n, t=title: Where(where.file, row=n, sheet=t)
@@ -1023,7 +1040,7 @@ def read_source(data, filename="upload", fmt=None, max_bytes=MAX_BYTES):
     if not isinstance(data, (bytes, bytearray)):
         _refuse(where, _l("Nothing to import."))
     if len(data) > max_bytes:
-        _refuse(where, _l("The file is too large (%(size)d KB, at most %(max)d KB).", size=len(data) // 1024, max=max_bytes // 1024))
+        _refuse(where, _l("The file is too large (%(size)s, at most %(max)s).", size=_size(len(data)), max=_size(max_bytes)))
     if not data.strip():
         _refuse(where, _l("The file is empty."))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):

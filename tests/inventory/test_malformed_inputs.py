@@ -11,8 +11,6 @@ from inventory.export import export_bytes
 from inventory.importer import import_inventory
 from tests.inventory.conftest import checksum, cookie_row, csv_bytes
 
-GOOD_CSV = None
-
 
 def good_csv():
     return csv_bytes([cookie_row(name="a"), cookie_row(name="b"), cookie_row(name="c")])
