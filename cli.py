@@ -3,11 +3,14 @@ import secrets
 import sys
 
 import click
-from flask import current_app
+from email_validator import EmailNotValidError, validate_email
 from flask.cli import AppGroup
 from flask_migrate import upgrade
+from flask_security import hash_password
+from flask_security.utils import _datastore
 from sqlalchemy import func, inspect, select
 
+from hardening.passwords import policy_problems
 from inventory.validation import InventoryError
 from models import Role, User, db
 from models.user import ROLE_NAMES
@@ -25,24 +28,17 @@ def ensure_roles():
 
 def create_user(email, password, role):
     """Create an account; raises ValueError with a readable reason."""
-    from flask_security import hash_password
-    from flask_security.utils import _datastore
-
     ensure_roles()
     email = (email or "").strip().lower()
     if _datastore.find_user(email=email) is not None:
         raise ValueError(f"An account already exists for {email}.")
-    from email_validator import EmailNotValidError, validate_email
-
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError as error:
         raise ValueError(f"Invalid e-mail address: {error}") from None
-    minimum = current_app.config["SECURITY_PASSWORD_LENGTH_MIN"]
-    if len(password or "") < minimum:
-        raise ValueError(f"The password must have at least {minimum} characters.")
-    if password.strip().lower() == email:
-        raise ValueError("The password must not be the e-mail address.")
+    problems = policy_problems(password, email)
+    if problems:
+        raise ValueError(" ".join(str(problem) for problem in problems))
     user = _datastore.create_user(email=email, password=hash_password(password), roles=[role])
     db.session.commit()
     return user

@@ -6,9 +6,10 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
 from hardening.headers import csp_nonce
-from models import Category, Cookie, Provider, Purpose, SiteSettings, db
+from models import Category, Cookie, Provider, Purpose, SiteSettings, User, db
 
 from .history import HistoryView
+from .users import UserView
 from .views import CategoryView, CookieView, DashboardView, ProviderView, PurposeView, SettingsView
 
 TRANSLATIONS = str(Path(__file__).resolve().parent.parent / "translations")
@@ -30,4 +31,5 @@ def init_admin(app):
     admin.add_view(CategoryView(Category, db, name=_l("Categories"), endpoint="category", category=inventory))
     admin.add_view(SettingsView(SiteSettings, db, name=_l("Site settings"), endpoint="settings"))
     admin.add_view(HistoryView(name=_l("Recent changes"), endpoint="history", url="/admin/history"))
+    admin.add_view(UserView(User, db, name=_l("Accounts"), endpoint="users"))
     return admin

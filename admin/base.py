@@ -2,7 +2,7 @@
 import copy
 import logging
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import AdminIndexView
 from flask_admin.actions import action
 from flask_admin.babel import lazy_gettext as admin_lazy_gettext
@@ -43,12 +43,24 @@ class AccessMixin:
     allowed_roles = READ_ROLES
 
     def is_accessible(self):
-        return user_role() in self.allowed_roles
+        return user_role() in self.allowed_roles and not needs_two_factor_setup()
 
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:
             return redirect(url_for("security.login", next=request.full_path.rstrip("?")))
+        if needs_two_factor_setup():
+            flash(_l("Administrators must set up two-factor authentication before using the back office."), "error")
+            return redirect(url_for("security.two_factor_setup"))
         abort(403)
+
+
+def needs_two_factor_setup():
+    """With REQUIRE_ADMIN_2FA on, an administrator without two-factor authentication is held back."""
+    return (
+        current_app.config.get("REQUIRE_ADMIN_2FA")
+        and user_role() == "admin"
+        and not current_user.tf_primary_method
+    )
 
 
 class SecureIndexView(AccessMixin, AdminIndexView):
@@ -82,8 +94,6 @@ class SecureModelView(AccessMixin, ModelView):
     create_modal = False
     column_labels = FIELD_LABELS
     form_excluded_columns = ("created_at", "updated_at", "version")
-    # The version the editor opened, sent back on save (see update_model).
-    form_extra_fields = {"expected_version": HiddenField()}
     column_display_pk = False
     # Flask-Admin's record pages plus a "History" tab.
     edit_template = "admin/inventory/edit.html"
@@ -115,13 +125,15 @@ class SecureModelView(AccessMixin, ModelView):
             form_opts.widget_args = copy.deepcopy(form_opts.widget_args)
         return super().render(template, **kwargs)
 
-    def __init__(self, *args, **kwargs):
-        # Flask-Admin only adds extra fields named in form_columns and form_rules.
-        if self.form_columns:
-            self.form_columns = (*self.form_columns, "expected_version")
-        if self.form_rules:
-            self.form_rules = (*self.form_rules, HiddenFieldRule("expected_version"))
-        super().__init__(*args, **kwargs)
+    def __init__(self, model, *args, **kwargs):
+        if hasattr(model, "version"):
+            # Flask-Admin only adds extra fields named in form_columns and form_rules.
+            self.form_extra_fields = {**(self.form_extra_fields or {}), "expected_version": HiddenField()}
+            if self.form_columns:
+                self.form_columns = (*self.form_columns, "expected_version")
+            if self.form_rules:
+                self.form_rules = (*self.form_rules, HiddenFieldRule("expected_version"))
+        super().__init__(model, *args, **kwargs)
 
     def edit_form(self, obj=None):
         form = super().edit_form(obj)

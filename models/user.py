@@ -1,4 +1,5 @@
 """Back-office accounts, used by Flask-Security."""
+import uuid
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -42,7 +43,8 @@ class User(db.Model, UserMixin):
     email: Mapped[str] = mapped_column(String(255), unique=True)
     password: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    fs_uniquifier: Mapped[str] = mapped_column(String(64), unique=True)
+    # Changing it logs the account out everywhere (Flask-Security keys sessions on it).
+    fs_uniquifier: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: uuid.uuid4().hex)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     current_login_at: Mapped[datetime | None] = mapped_column(DateTime)
