@@ -5,6 +5,7 @@ import sys
 import click
 from email_validator import EmailNotValidError, validate_email
 from flask.cli import AppGroup
+from flask_babel import force_locale
 from flask_migrate import upgrade
 from flask_security import hash_password
 from flask_security.utils import _datastore
@@ -36,7 +37,8 @@ def create_user(email, password, role):
         validate_email(email, check_deliverability=False)
     except EmailNotValidError as error:
         raise ValueError(f"Invalid e-mail address: {error}") from None
-    problems = policy_problems(password, email)
+    with force_locale("en"):  # the command line speaks English
+        problems = policy_problems(password, email)
     if problems:
         raise ValueError(" ".join(str(problem) for problem in problems))
     user = _datastore.create_user(email=email, password=hash_password(password), roles=[role])

@@ -144,12 +144,12 @@ def test_users_create_defaults_to_editor(runner, restore_accounts):
 @pytest.mark.parametrize(
     "args, password, message",
     [
-        (["short@example.com"], "too short", "The password must have at least 12 characters."),
-        (["short@example.com"], "", "The password must have at least 12 characters."),
+        (["short@example.com"], "too short", "Password must be at least 12 characters"),
+        (["short@example.com"], "", "Password must be at least 12 characters"),
         (["editor@example.com"], PASSWORD, "An account already exists for editor@example.com."),
         (["EDITOR@example.com"], PASSWORD, "An account already exists for editor@example.com."),
         (["not-an-address"], PASSWORD, "Invalid e-mail address"),
-        (["same@example.com"], "same@example.com", "The password must not be the e-mail address."),
+        (["same@example.com"], "same@example.com", "The password must not be your e-mail address."),
     ],
 )
 def test_users_create_refuses_with_a_clear_message(app, runner, restore_accounts, args, password, message):
