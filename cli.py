@@ -117,6 +117,9 @@ def setup_command(admin_email):
 
 
 def register(app):
+    from inventory.cli import inventory_cli
+
+    app.cli.add_command(inventory_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(setup_command)

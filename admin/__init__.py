@@ -9,6 +9,7 @@ from hardening.headers import csp_nonce
 from models import Category, Cookie, Provider, Purpose, SiteSettings, User, db
 
 from .history import HistoryView
+from .transfer import ExportView, ImportView
 from .users import UserView
 from .views import CategoryView, CookieView, DashboardView, ProviderView, PurposeView, SettingsView
 
@@ -31,5 +32,8 @@ def init_admin(app):
     admin.add_view(CategoryView(Category, db, name=_l("Categories"), endpoint="category", category=inventory))
     admin.add_view(SettingsView(SiteSettings, db, name=_l("Site settings"), endpoint="settings"))
     admin.add_view(HistoryView(name=_l("Recent changes"), endpoint="history", url="/admin/history"))
+    transfer = _l("Import / export")
+    admin.add_view(ExportView(name=_l("Export"), endpoint="export", url="/admin/export", category=transfer))
+    admin.add_view(ImportView(name=_l("Import"), endpoint="import", url="/admin/import", category=transfer))
     admin.add_view(UserView(User, db, name=_l("Accounts"), endpoint="users"))
     return admin

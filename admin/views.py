@@ -17,6 +17,7 @@ from models import Category, Cookie, Provider, Purpose, SiteSettings, cookie_pur
 from models.inventory import PARTIES, PARTY_LABELS, STORAGE_KINDS, STORAGE_LABELS
 
 from .base import SecureIndexView, SecureModelView, user_role
+from .transfer import FilteredExportMixin
 
 YES_NO = (("1", _l("Yes")), ("0", _l("No")))
 
@@ -54,7 +55,7 @@ def _badge(text, kind):
     return Markup('<span class="badge badge-{}">{}</span>').format(kind, text)
 
 
-class CookieView(SecureModelView):
+class CookieView(FilteredExportMixin, SecureModelView):
     column_list = (
         "name",
         "provider",

@@ -26,6 +26,7 @@ to the same bytes.
 import csv
 import io
 import json
+import logging
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,8 +48,11 @@ from .export import (
     PURPOSE_SEPARATOR,
     unneutralise,
 )
+from .history import recording
 from .records import MISSING, Change, ImportReport, Problem, Record, Where
 from .validation import InventoryError
+
+log = logging.getLogger(__name__)
 
 FORMATS = ("json", "csv", "xlsx", "ocd")
 
@@ -1089,11 +1093,18 @@ def import_inventory(data, *, filename="upload", fmt=None, dry_run=True, skip_in
         session.rollback()
         return report
     try:
-        _apply(session, report.changes)
-        session.commit()
+        # One transaction, so one entry in the change history, attributed to the import.
+        with recording("import"):
+            _apply(session, report.changes)
+            session.commit()
     except (InventoryError, SQLAlchemyError, KeyError) as error:
         session.rollback()
-        message = error.message if isinstance(error, InventoryError) else str(error).split("\n", 1)[0][:300]
+        if isinstance(error, InventoryError):
+            message = error.message
+        else:
+            # The database's own words (SQL, constraint names) are for the log, not the user.
+            log.warning("import of %s refused by the database: %s", filename, error)
+            message = _l("a row conflicts with data already in the inventory")
         report.problems.append(
             Problem(Where(filename), _l("The database refused the import, nothing was written: %(error)s", error=message))
         )
