@@ -33,16 +33,17 @@ def create_app(config=None):
     if config:
         app.config.update(config)
 
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+
+    # Outermost, so that every middleware (the charte's page cache) sees the forwarded host.
     proxies = int(app.config.get("TRUSTED_PROXIES", 0))
     if proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-
-    register_extensions(app)
-    register_blueprints(app)
-    register_errorhandlers(app)
-    register_commands(app)
     return app
 
 

@@ -8,10 +8,17 @@ from flask_babel import get_locale
 from models.inventory import PARTY_LABELS, STORAGE_LABELS
 from models.inventory import bilingual as _bilingual
 
+from . import cache
 from .data import load_charte
 
 bp = Blueprint("charte", __name__, url_prefix="/<any(fr,en):lang>")
 root_bp = Blueprint("root", __name__)
+
+
+@bp.record_once
+def _init_cache(state):
+    paths = {f"/{lang}/cookies": ("charte", lang) for lang in LANGUAGES}
+    cache.public_page(state, "charte.cookies", paths)
 
 
 @bp.url_value_preprocessor
@@ -27,7 +34,13 @@ def add_lang(endpoint, values):
 
 @bp.get("/cookies")
 def cookies():
-    return render_template("charte/cookies.html", charte=load_charte())
+    """The policy, rendered once per inventory revision (see charte/cache.py)."""
+    lang = g.lang
+    return cache.cached_response(
+        "charte",
+        lang,
+        lambda: render_template("charte/cookies.html", charte=load_charte(lang), origin=cache.ORIGIN),
+    )
 
 
 def _redirect_by_browser_language():

@@ -1,0 +1,425 @@
+"""Public pages rendered once per inventory revision and served from memory afterwards.
+
+Every request reads the inventory state (``InventoryState``: revision and time of the last
+change; one SQL statement) and is answered from this worker's memory when the page was
+rendered at that state. Every change to the inventory moves the revision in the transaction
+that makes it, so each worker renders the new content on its very next request after the
+commit, whichever process made the change. The state is read on every request on purpose:
+an expiry time or a message between workers could serve a page older than a save that has
+already returned.
+
+Two paths serve a page:
+
+- ``cached_response``, the view's: renders when the state moved, stores the page and the
+  headers Flask's after_request functions gave it (security headers);
+- ``CachedPages``, a WSGI middleware in front of Flask: a request for a page stored at the
+  current state gets the stored bytes and headers, with a fresh CSP nonce, without going
+  through Flask. A full Flask request cost three times gunicorn's own work per request.
+
+A page that names the site's own address (canonical links) is rendered with a placeholder
+for it, filled in per ``scheme://host``: a request with another Host header costs a copy of
+the bytes, not a new render, and cannot plant its host in other visitors' pages.
+
+Responses carry a strong ETag (kind, language, revision, digest of the bytes) and
+Last-Modified (the inventory's last change), answer ``If-None-Match`` and
+``If-Modified-Since`` with 304, and say ``Cache-Control: public, no-cache``: browsers and
+proxies may keep a copy but must revalidate it, so none shows a page an edit has replaced.
+"""
+import hashlib
+import os
+import queue
+import secrets
+import threading
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import UTC
+
+from flask import Response, current_app, g, request
+from flask.sessions import SecureCookieSessionInterface
+from markupsafe import escape
+from sqlalchemy import event, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import SecurityError
+from werkzeug.http import http_date, parse_date, parse_etags
+from werkzeug.wsgi import get_host
+
+from models import InventoryState, db
+
+# Written where a page needs the site's own scheme://host; no URL or text contains it.
+ORIGIN = "\x00origin\x00"
+_ORIGIN_BYTES = ORIGIN.encode()
+
+# bench/bench_charte.py times first renders with this header; it is ignored unless the
+# server runs with CHARTE_CACHE_BYPASS_HEADER=1.
+BYPASS_HEADER = "X-Charte-Cache-Bypass"
+
+# Headers that belong to one response, never copied from the rendered one.
+_OWN_HEADERS = {"content-length", "date", "etag", "last-modified", "set-cookie", "content-security-policy"}
+
+
+# --- Reading the inventory state -------------------------------------------------------------
+
+_STATE = select(InventoryState.revision, InventoryState.changed_at).where(InventoryState.id == 1)
+
+
+class StateReader:
+    """Reads the inventory state on connections kept out of the pool for that alone.
+
+    The usual path (a session checking a connection out of the pool, pinging it, resetting
+    it on return) cost five times the query itself on PostgreSQL. Each read is its own short
+    transaction: a snapshot held open would never see the next change. On PostgreSQL the
+    connections run in autocommit (one statement, one round trip); on SQLite a read is BEGIN
+    then SELECT. A connection that fails is thrown away and the read tried once more on a
+    fresh one (the database may have restarted)."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.idle = queue.SimpleQueue()
+        event.listen(engine, "engine_disposed", self.close)
+
+    def _connect(self):
+        connection = self.engine.connect()
+        if self.engine.dialect.name != "sqlite":
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        return connection
+
+    @staticmethod
+    def _read(connection):
+        with connection.begin():
+            return connection.execute(_STATE).first()
+
+    def read(self):
+        """(revision, changed_at) of the inventory."""
+        try:
+            connection = self.idle.get_nowait()
+        except queue.Empty:
+            connection = self._connect()
+        try:
+            row = self._read(connection)
+        except DBAPIError as error:
+            connection.close()
+            if not error.connection_invalidated:
+                raise
+            connection = self._connect()
+            try:
+                row = self._read(connection)
+            except BaseException:
+                connection.close()
+                raise
+        except BaseException:
+            connection.close()
+            raise
+        self.idle.put(connection)
+        return (row.revision, row.changed_at) if row else (0, None)
+
+    def close(self, engine=None):
+        """Close the kept connections: the engine is being disposed of, and its old pool
+        already is, so they are closed rather than given back to it."""
+        while True:
+            try:
+                connection = self.idle.get_nowait()
+            except queue.Empty:
+                return
+            connection.invalidate()
+            connection.close()
+
+
+# --- Pages -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    state: tuple
+    parts: tuple
+    digest: str
+    mimetype: str
+    # What Flask's after_request functions added (security headers), and the CSP split
+    # around the nonce it was given, for a fresh nonce per response.
+    headers: list = field(default_factory=list)
+    csp: tuple | None = None
+
+    @property
+    def last_modified(self):
+        changed_at = self.state[1]
+        return changed_at.replace(tzinfo=UTC) if changed_at else None
+
+    def body(self, origin):
+        if len(self.parts) == 1:
+            return self.parts[0]
+        return str(escape(origin)).encode().join(self.parts)
+
+    def etag(self, key, origin):
+        kind, lang = key[0], key[1]
+        tag = f"{kind}-{lang or 'all'}-r{self.state[0]}-{self.digest}"
+        if len(self.parts) > 1:
+            tag += "-" + hashlib.blake2b(origin.encode(), digest_size=4).hexdigest()
+        return tag
+
+
+def build_page(state, content, mimetype):
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    digest = hashlib.blake2b(data, digest_size=8).hexdigest()
+    return Page(state=state, parts=tuple(data.split(_ORIGIN_BYTES)), digest=digest, mimetype=mimetype)
+
+
+class PageCache:
+    """The rendered pages of one worker, a few at most: one per (kind, language, script
+    root), and their bodies for the last few hosts asked for."""
+
+    def __init__(self, max_pages=16, max_bodies=32):
+        self.max_pages = max_pages
+        self.max_bodies = max_bodies
+        self.reader = None
+        self._pages = OrderedDict()
+        self._bodies = OrderedDict()
+        self._lock = threading.Lock()
+        self._render_locks = {}
+
+    def clear(self):
+        with self._lock:
+            self._pages.clear()
+            self._bodies.clear()
+
+    def get(self, key):
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key, page):
+        with self._lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.max_pages:
+                self._pages.popitem(last=False)
+
+    def render_lock(self, key):
+        with self._lock:
+            return self._render_locks.setdefault(key, threading.Lock())
+
+    def body(self, key, page, origin):
+        """(body, etag) of ``page`` for ``origin``, joined once per origin."""
+        body_key = (key, origin, page.digest)
+        with self._lock:
+            found = self._bodies.get(body_key)
+            if found is not None:
+                self._bodies.move_to_end(body_key)
+                return found
+        found = (page.body(origin), page.etag(key, origin))
+        with self._lock:
+            self._bodies[body_key] = found
+            while len(self._bodies) > self.max_bodies:
+                self._bodies.popitem(last=False)
+        return found
+
+
+def page_cache(app=None):
+    return (app or current_app).extensions["charte_page_cache"]
+
+
+def read_state():
+    """(revision, changed_at) of the inventory: one statement (two on SQLite, with BEGIN)."""
+    cache = page_cache()
+    engine = db.engine
+    if cache.reader is None or cache.reader.engine is not engine:
+        cache.reader = StateReader(engine)
+    return cache.reader.read()
+
+
+def bypass_requested():
+    return current_app.config.get("CHARTE_CACHE_BYPASS_HEADER") and request.headers.get(BYPASS_HEADER) == "1"
+
+
+def cached_response(kind, lang, render, mimetype="text/html"):
+    """The response for the page ``kind`` in ``lang``: from memory when it was rendered at the
+    current inventory state, else from ``render()`` (str or bytes, which may contain
+    ``ORIGIN``), stored for the next requests."""
+    cache = page_cache()
+    key = (kind, lang, request.script_root)
+    state = read_state()
+    page = cache.get(key)
+    if bypass_requested():
+        page = build_page(state, render(), mimetype)
+    elif page is None or page.state != state:
+        # One render of a page at a time: the other requests for it wait and take the result.
+        with cache.render_lock(key):
+            page = cache.get(key)
+            if page is None or page.state != state:
+                page = build_page(state, render(), mimetype)
+                cache.put(key, page)
+    g.public_page = page
+    body, etag = cache.body(key, page, request.host_url.rstrip("/"))
+    response = Response(body, mimetype=page.mimetype)
+    response.set_etag(etag)
+    response.last_modified = page.last_modified
+    response.cache_control.public = True
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)
+
+
+def _keep_headers(response):
+    """Last after_request function: the headers the others gave a public page, kept with it
+    for the middleware."""
+    page = g.get("public_page")
+    if isinstance(page, Page) and response.status_code == 200 and not page.headers:
+        nonce = g.get("csp_nonce")
+        csp = response.headers.get("Content-Security-Policy")
+        page.csp = tuple(csp.split(nonce)) if csp and nonce else None
+        page.headers = [
+            (name, value)
+            for name, value in response.headers.items()
+            if name.lower() not in _OWN_HEADERS and not (name.lower() == "content-security-policy" and page.csp)
+        ]
+        if csp and not page.csp:
+            page.headers.append(("Content-Security-Policy", csp))
+    return response
+
+
+class PublicPagesSessionInterface(SecureCookieSessionInterface):
+    """Flask's cookie sessions, except that public pages never write the session cookie nor
+    ``Vary: Cookie`` (Flask-Login's after_request looks into every session): a shared cache
+    keeps one copy of the policy for every visitor, whatever cookies they carry."""
+
+    def save_session(self, app, session, response):
+        if g.get("public_page"):
+            return
+        super().save_session(app, session, response)
+
+
+# --- The middleware --------------------------------------------------------------------------
+
+
+class CachedPages:
+    """WSGI middleware: answers GET and HEAD for a page already stored at the current
+    inventory state; everything else goes to Flask. Sits inside ProxyFix, so that the host
+    and scheme are those Flask sees."""
+
+    def __init__(self, wsgi_app, app):
+        self.wsgi_app = wsgi_app
+        self.app = app
+        self.cache = page_cache(app)
+        self.routes = {}
+
+    def route(self, path, kind, lang):
+        self.routes[path] = (kind, lang)
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            route = self.routes.get(environ.get("PATH_INFO"))
+            if route is not None and not (
+                self.app.config.get("CHARTE_CACHE_BYPASS_HEADER") and environ.get("HTTP_X_CHARTE_CACHE_BYPASS") == "1"
+            ):
+                served = self._serve(route, environ, start_response)
+                if served is not None:
+                    return served
+        return self.wsgi_app(environ, start_response)
+
+    def _serve(self, route, environ, start_response):
+        key = (*route, environ.get("SCRIPT_NAME", "").rstrip("/"))
+        page = self.cache.get(key)
+        reader = self.cache.reader
+        if page is None or reader is None or not page.headers:
+            return None
+        try:
+            state = reader.read()
+        except Exception:  # Flask answers, and reports the error its usual way.
+            return None
+        if state != page.state:
+            return None
+        try:
+            host = get_host(environ, self.app.config.get("TRUSTED_HOSTS"))
+        except SecurityError:
+            return None
+        origin = f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
+        body, etag = self.cache.body(key, page, origin)
+        headers = list(page.headers)
+        if page.csp:
+            headers.append(("Content-Security-Policy", secrets.token_urlsafe(18).join(page.csp)))
+        headers.append(("ETag", f'"{etag}"'))
+        if _not_modified(environ, etag, page.last_modified):
+            headers = [(k, v) for k, v in headers if k.lower() != "content-type"]
+            start_response("304 NOT MODIFIED", headers)
+            return []
+        if page.last_modified:
+            headers.append(("Last-Modified", http_date(page.last_modified)))
+        headers.append(("Content-Length", str(len(body))))
+        start_response("200 OK", headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+
+def _not_modified(environ, etag, last_modified):
+    """RFC 9110 13.2.2: If-None-Match decides when present, else If-Modified-Since."""
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if if_none_match:
+        return parse_etags(if_none_match).contains_weak(etag)
+    since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
+    return bool(since and last_modified and last_modified <= since)
+
+
+# --- Setup -----------------------------------------------------------------------------------
+
+
+def init_app(app):
+    if "charte_page_cache" in app.extensions:
+        return
+    cache = app.extensions["charte_page_cache"] = PageCache()
+    _caches.add(cache)
+    app.config.setdefault("CHARTE_CACHE_BYPASS_HEADER", os.environ.get("CHARTE_CACHE_BYPASS_HEADER") == "1")
+    app.extensions["charte_public_endpoints"] = set()
+    app.extensions["charte_middleware"] = app.wsgi_app = CachedPages(app.wsgi_app, app)
+
+    def serve_public_page():
+        """Public pages are answered here, before the other before_request functions:
+        Flask-Principal's loads the logged-in user from the session, which costs queries on a
+        page that is the same for everyone. The after_request functions still run."""
+        if request.method in ("GET", "HEAD") and request.endpoint in app.extensions["charte_public_endpoints"]:
+            g.public_page = True
+            return app.view_functions[request.endpoint](**(request.view_args or {}))
+        return None
+
+    app.before_request_funcs.setdefault(None, []).insert(0, serve_public_page)
+    # after_request functions run last-registered first: this one runs after all the others.
+    app.after_request_funcs.setdefault(None, []).insert(0, _keep_headers)
+    if type(app.session_interface) is SecureCookieSessionInterface:
+        app.session_interface = PublicPagesSessionInterface()
+
+
+def public_page(state, endpoint, paths):
+    """Register ``endpoint`` as a public cached page, served by the middleware at ``paths``
+    ({path: (kind, lang)}). Call from a blueprint's ``record_once``."""
+    init_app(state.app)
+    state.app.extensions["charte_public_endpoints"].add(endpoint)
+    for path, (kind, lang) in paths.items():
+        state.app.extensions["charte_middleware"].route(path, kind, lang)
+
+
+# Every cache of this process (one per application; tests create several).
+_caches = weakref.WeakSet()
+
+
+# A change committed by this process is seen by its next request anyway (the state is read
+# every time); dropping this process's pages at once also covers a change that leaves the
+# state as it was (an inventory emptied and seeded again, a state row edited by hand).
+@event.listens_for(Session, "after_flush")
+def _note_change(session, flush_context):
+    from models.inventory import INVENTORY_MODELS
+
+    watched = (*INVENTORY_MODELS, InventoryState)
+    if any(isinstance(obj, watched) for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info["charte_pages_stale"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_pages(session):
+    if session.info.pop("charte_pages_stale", False):
+        for cache in list(_caches):
+            cache.clear()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _keep_pages(session, previous_transaction):
+    if previous_transaction.parent is None:
+        session.info.pop("charte_pages_stale", None)

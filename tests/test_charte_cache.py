@@ -1,0 +1,146 @@
+"""The public charte is served from memory between changes, with HTTP validators, and is
+never stale: what the visitor gets is always the inventory as last committed."""
+import re
+
+import pytest
+from sqlalchemy import event, select
+
+from charte.cache import page_cache
+from models import Cookie, InventoryState, db
+from tests.helpers import fresh, make_cookie, row_named
+
+CSP_NONCE = re.compile(r"'nonce-([^']+)'")
+
+
+@pytest.fixture
+def statements(app):
+    """The SQL statements sent while the block runs."""
+    sent = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield sent
+    event.remove(db.engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_cached_page_costs_at_most_two_statements(client, statements, lang):
+    first = client.get(f"/{lang}/cookies")
+    statements.clear()
+    second = client.get(f"/{lang}/cookies")
+    assert second.status_code == 200
+    assert second.data == first.data
+    assert len(statements) <= 2, statements
+
+
+def test_a_logged_in_editor_gets_the_cached_page_too(editor_client, statements):
+    """The logged-in user is not loaded for a public page, and the page says nothing of them."""
+    anonymous = editor_client.application.test_client().get("/en/cookies")
+    statements.clear()
+    response = editor_client.get("/en/cookies")
+    assert response.data == anonymous.data
+    assert len(statements) <= 2, statements
+    assert "Set-Cookie" not in response.headers
+
+
+@pytest.mark.parametrize("path", ["/fr/cookies", "/en/cookies"])
+def test_the_page_varies_on_nothing_and_sets_no_cookie(client, path):
+    for _ in range(2):  # rendered, then from memory
+        response = client.get(path, headers={"Accept-Language": "de", "Cookie": "session=abc"})
+        assert response.status_code == 200
+        assert "Vary" not in response.headers
+        assert "Set-Cookie" not in response.headers
+        assert response.headers["Cache-Control"] == "public, no-cache"
+
+
+def test_each_response_gets_its_own_csp_nonce_and_the_page_uses_none(client):
+    nonces = []
+    for _ in range(3):
+        response = client.get("/fr/cookies")
+        nonce = CSP_NONCE.search(response.headers["Content-Security-Policy"]).group(1)
+        assert nonce not in response.get_data(as_text=True)
+        nonces.append(nonce)
+        assert response.headers["X-Frame-Options"] == "DENY"
+    assert len(set(nonces)) == 3
+
+
+def test_etag_and_last_modified_answer_conditional_requests(client):
+    response = client.get("/fr/cookies")
+    etag, modified = response.headers["ETag"], response.headers["Last-Modified"]
+    state = fresh().get(InventoryState, 1)
+    assert f"-r{state.revision}-" in etag
+    assert modified == state.changed_at.strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+    again = client.get("/fr/cookies", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["ETag"] == etag
+    assert "Content-Security-Policy" in again.headers
+    assert client.get("/fr/cookies", headers={"If-Modified-Since": modified}).status_code == 304
+    # If-None-Match decides when both are sent (RFC 9110).
+    assert client.get("/fr/cookies", headers={"If-None-Match": '"other"', "If-Modified-Since": modified}).status_code == 200
+    # French and English pages are different resources.
+    assert client.get("/en/cookies").headers["ETag"] != etag
+
+
+def test_head_gives_the_headers_without_the_body(client):
+    body = client.get("/fr/cookies").data
+    head = client.head("/fr/cookies")
+    assert head.status_code == 200
+    assert head.data == b""
+    assert int(head.headers["Content-Length"]) == len(body)
+
+
+def test_an_edit_gives_the_new_page_and_a_new_etag_at_once(client):
+    before = client.get("/en/cookies")
+    cookie = fresh().scalars(select(Cookie).where(Cookie.name == "sessionid")).one()
+    cookie.service_en = "Signing in, renamed"
+    db.session.commit()
+    after = client.get("/en/cookies", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert row_named(after.get_data(as_text=True), "sessionid")["service"] == "Signing in, renamed"
+    assert after.headers["ETag"] != before.headers["ETag"]
+
+
+def test_a_change_made_elsewhere_is_seen_on_the_next_request(client):
+    """Another process (a worker, the CLI) commits: this process has not seen the flush,
+    only the revision it reads moves."""
+    client.get("/fr/cookies")
+    with db.engine.begin() as conn:
+        conn.execute(Cookie.__table__.update().where(Cookie.name == "sessionid").values(service_fr="Changé ailleurs"))
+        conn.execute(
+            InventoryState.__table__.update().values(revision=InventoryState.__table__.c.revision + 1)
+        )
+    assert row_named(client.get("/fr/cookies").get_data(as_text=True), "sessionid")["service"] == "Changé ailleurs"
+
+
+def test_another_host_gets_its_own_links_and_does_not_change_anyone_elses(client):
+    client.get("/fr/cookies")
+    evil = client.get("/fr/cookies", headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert '<link rel="canonical" href="http://evil.example/fr/cookies">' in evil
+    normal = client.get("/fr/cookies").get_data(as_text=True)
+    assert '<link rel="canonical" href="http://localhost/fr/cookies">' in normal
+    assert "evil.example" not in normal
+
+
+def test_the_bypass_header_is_ignored_unless_the_server_allows_it(app, client, statements):
+    client.get("/fr/cookies")
+    statements.clear()
+    client.get("/fr/cookies", headers={"X-Charte-Cache-Bypass": "1"})
+    assert len(statements) <= 2
+    app.config["CHARTE_CACHE_BYPASS_HEADER"] = True
+    try:
+        statements.clear()
+        response = client.get("/fr/cookies", headers={"X-Charte-Cache-Bypass": "1"})
+        assert response.status_code == 200
+        assert len(statements) > 2  # rendered again
+    finally:
+        app.config["CHARTE_CACHE_BYPASS_HEADER"] = False
+
+
+def test_a_new_cookie_is_listed_on_the_next_request(client):
+    client.get("/en/cookies")
+    make_cookie(name="brand_new")
+    assert row_named(client.get("/en/cookies").get_data(as_text=True), "brand_new")
