@@ -1,0 +1,84 @@
+"""A synthetic inventory of any size, for benchmarks and scale tests.
+
+Cookies go in through Core inserts (fast at 100,000 rows); providers and purposes go
+through the ORM in the same transaction, so the commit moves the inventory revision like
+any other change. Values vary the way a real inventory does: several providers and
+purposes, every category, some English texts missing, session and timed lifetimes.
+"""
+from sqlalchemy import func, insert, select
+
+from inventory.lifetime import to_minutes
+from models import Category, Cookie, Provider, Purpose, cookie_purposes
+
+BATCH = 5000
+UNITS = (("days", 14), ("months", 6), ("months", 13), ("years", 1), ("session", None), ("hours", 2))
+KINDS = ("http_cookie", "http_cookie", "local_storage", "session_storage", "pixel")
+
+
+def add_cookies(session, count, *, prefix="bench"):
+    """Add ``count`` cookies (with their providers and purposes) and commit."""
+    if count <= 0:
+        return
+    categories = session.scalars(select(Category.id).order_by(Category.position, Category.id)).all()
+    start = session.scalar(select(func.count()).select_from(Cookie))
+    n_providers = min(1000, max(3, count // 20))
+    n_purposes = min(500, max(3, count // 40))
+    providers = [
+        Provider(
+            name=f"{prefix} provider {start + i}",
+            website=f"https://provider{start + i}.example.com",
+            privacy_policy_url=f"https://provider{start + i}.example.com/privacy" if i % 2 else None,
+            country=("FR", "US", "DE", "IE")[i % 4],
+        )
+        for i in range(n_providers)
+    ]
+    purposes = [
+        Purpose(
+            description_fr=f"{prefix} finalité {start + i} : mesurer l'audience et retenir les préférences",
+            description_en=None if i % 7 == 0 else f"{prefix} purpose {start + i}: measure audience and remember preferences",
+        )
+        for i in range(n_purposes)
+    ]
+    session.add_all(providers + purposes)
+    session.flush()
+
+    table = Cookie.__table__
+    rows = []
+
+    def write(rows):
+        ids = session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all()
+        links = []
+        for n, cookie_id in enumerate(ids):
+            first = (cookie_id * 7) % n_purposes
+            for k in range(1 + cookie_id % 2):
+                links.append({"cookie_id": cookie_id, "purpose_id": purposes[(first + k) % n_purposes].id})
+        session.execute(insert(cookie_purposes), links)
+
+    for i in range(start, start + count):
+        unit, amount = UNITS[i % len(UNITS)]
+        rows.append(
+            {
+                "name": f"_{prefix}_{i:06d}",
+                "domain": f".site{i % 97}.example.com",
+                "is_pattern": False,
+                "provider_id": providers[i % n_providers].id,
+                "category_id": categories[i % len(categories)],
+                "service_fr": f"Service {i % 500} (mesure d'audience)",
+                "service_en": None if i % 10 == 0 else f"Service {i % 500} (audience measurement)",
+                "lifetime_unit": unit,
+                "lifetime_amount": amount,
+                "lifetime_minutes": to_minutes(unit, amount),
+                "party": "third" if i % 3 else "first",
+                "storage_kind": KINDS[i % len(KINDS)],
+                "shown_on_policy": i % 50 != 0,
+                "is_sample": False,
+                "notes": None,
+                "version": 1,
+            }
+        )
+        if len(rows) == BATCH:
+            write(rows)
+            rows = []
+    if rows:
+        write(rows)
+    session.commit()
