@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
@@ -98,6 +99,10 @@ class CookieView(FilteredExportMixin, SecureModelView):
         "updated_at",
     )
     column_default_sort = ("name", False)
+    # Provider and category are joined to the page's rows; the purposes (many-to-many) are read
+    # in one more query for those rows. Flask-Admin's default joined every purpose link of the
+    # inventory to the page: 0.2 s at 100,000 cookies on SQLite.
+    column_select_related_list = (Cookie.provider, Cookie.category)
     column_searchable_list = (
         "name",
         "domain",
@@ -179,6 +184,9 @@ class CookieView(FilteredExportMixin, SecureModelView):
         "service_fr": {"placeholder": "Authentification (front et back office)"},
         "service_en": {"placeholder": "Authentication (front and back office)"},
     }
+
+    def get_query(self):
+        return super().get_query().options(selectinload(Cookie.purposes))
 
     def validate_form(self, form):
         valid = super().validate_form(form)
