@@ -79,12 +79,14 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from account import bp as account_bp
+    from api import bp as api_bp
     from charte import bp as charte_bp
     from charte import root_bp
 
     app.register_blueprint(root_bp)
     app.register_blueprint(charte_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(api_bp)
 
 
 def register_errorhandlers(app):

@@ -144,3 +144,20 @@ def test_a_new_cookie_is_listed_on_the_next_request(client):
     client.get("/en/cookies")
     make_cookie(name="brand_new")
     assert row_named(client.get("/en/cookies").get_data(as_text=True), "brand_new")
+
+
+def test_behind_a_proxy_the_forwarded_host_is_used_from_memory_too(app):
+    from app import create_app
+
+    proxied = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "x", "TRUSTED_PROXIES": 1}
+    )
+    client = proxied.test_client()
+    headers = {"X-Forwarded-Host": "charte.example.org", "X-Forwarded-Proto": "https"}
+    try:
+        for _ in range(2):  # rendered, then from memory
+            html = client.get("/en/cookies", headers=headers).get_data(as_text=True)
+            assert '<link rel="canonical" href="https://charte.example.org/en/cookies">' in html
+    finally:
+        with proxied.app_context():
+            db.engine.dispose()
