@@ -3,7 +3,7 @@ import copy
 import logging
 
 from flask import abort, current_app, flash, redirect, request, url_for
-from flask_admin import AdminIndexView
+from flask_admin import AdminIndexView, expose
 from flask_admin.actions import action
 from flask_admin.babel import lazy_gettext as admin_lazy_gettext
 from flask_admin.babel import ngettext as admin_ngettext
@@ -111,6 +111,13 @@ class SecureModelView(AccessMixin, ModelView):
     @property
     def can_delete(self):
         return user_role() in WRITE_ROLES
+
+    @expose("/ajax/update/", methods=("POST",))
+    def ajax_update(self):
+        # Flask-Admin's inline edit does not check can_edit: refuse it to viewers here.
+        if not self.can_edit:
+            abort(403)
+        return super().ajax_update()
 
     def get_count_query(self):
         # Searching a to-many relation (a cookie's purposes) joins one row per match:
