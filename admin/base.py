@@ -10,6 +10,7 @@ from flask_admin.babel import ngettext as admin_ngettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.form import rules
 from flask_admin.helpers import is_form_submitted
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_security import current_user
@@ -21,6 +22,7 @@ from wtforms import HiddenField
 
 from inventory.history import MODEL_NAMES, changed_fields, record_history
 from inventory.validation import InventoryError
+from inventory.validation import text as text_rule
 from models import db
 
 from .labels import FIELD_LABELS
@@ -177,8 +179,9 @@ class SecureModelView(AccessMixin, ModelView):
                 label = str(field_label(key))
                 if label not in fields:
                     fields.append(label)
+        # gettext, not _l: a lazy string counts as HTML, so the names in it would not be escaped.
         flash(
-            _l(
+            gettext(
                 "Your changes were NOT saved: %(who)s modified this record while you were editing it "
                 "(%(fields)s). Your entries are still in the form: compare them with the current "
                 "record (History tab), then save again to replace it.",
@@ -191,6 +194,8 @@ class SecureModelView(AccessMixin, ModelView):
         form.expected_version.data = model.version
 
     def validate_form(self, form):
+        if is_form_submitted() and self._refuse_nul(form):
+            return False
         valid = super().validate_form(form)
         if not is_form_submitted():
             # A form being displayed (GET) is not checked: no errors before the user types.
@@ -212,6 +217,19 @@ class SecureModelView(AccessMixin, ModelView):
         if valid and hasattr(form, "_fields"):
             valid = self._check_unique(form) and valid
         return valid
+
+    def _refuse_nul(self, form):
+        """PostgreSQL cannot even look up a text holding a NUL character: Flask-Admin's Unique
+        validator would fail with an error. Refuse it, with the text rule's message, first."""
+        refused = False
+        for field in getattr(form, "_fields", {}).values():
+            if isinstance(field.data, str) and "\x00" in field.data:
+                try:
+                    text_rule(len(field.data))(field.data)
+                except InventoryError as error:
+                    field.errors = [str(error)]
+                    refused = True
+        return refused
 
     def _check_unique(self, form):
         """Report a duplicate next to the field, before the database refuses it."""

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
-from flask_babel import format_datetime
+from flask_babel import format_datetime, gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
@@ -173,8 +173,9 @@ class HistoryView(AccessMixin, BaseView):
                 "error",
             )
             return redirect(target)
+        # gettext, not _l: a lazy string counts as HTML, so the record's name would not be escaped.
         flash(
-            _l(
+            gettext(
                 "“%(record)s” is back as it was on %(when)s.",
                 record=str(restored),
                 when=format_datetime(change.change_set.created_at, "short"),
