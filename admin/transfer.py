@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import Response, abort, current_app, flash, redirect, request, send_file, stream_with_context, url_for
 from flask_admin import BaseView, expose
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_security import current_user
 
@@ -160,8 +161,9 @@ class ImportView(AccessMixin, BaseView):
                 limit=PREVIEW_LIMIT, skip_invalid=False,
             )
         counts = report.counts()
+        # gettext, not _l: lazy strings count as HTML in templates, and the file name is not.
         flash(
-            _l(
+            gettext(
                 "Import of %(name)s done: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, %(rejected)d skipped.",
                 name=name,
                 created=counts.get("create", 0),

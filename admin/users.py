@@ -4,6 +4,7 @@ change history keeps naming who did what."""
 import logging
 
 from flask import flash
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_security import current_user, hash_password
 from flask_security.utils import _datastore
@@ -133,4 +134,4 @@ class UserView(SecureModelView):
         )
 
     def after_model_change(self, form, user, is_created):
-        flash(_l("The account %(email)s is saved.", email=user.email), "success")
+        flash(gettext("The account %(email)s is saved.", email=user.email), "success")
