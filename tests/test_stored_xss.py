@@ -412,12 +412,6 @@ def test_an_import_preview_of_hostile_values_stays_inert(app, editor_client, hos
     assert_inert(page, "import preview")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="inventory/importer.py builds refusal messages with lazy_gettext and the file's own text, and "
-    "templates/admin/transfer/preview.html prints them as {{ problem.message }}: Flask-Babel's lazy strings "
-    "count as HTML, so the file's text is not escaped. Fix: str() the messages, or {{ problem.message|string }}.",
-)
 def test_an_import_preview_of_rejected_hostile_rows_stays_inert(app, editor_client):
     if "import.preview" not in app.view_functions:
         pytest.skip("no import in the back office")
