@@ -53,9 +53,10 @@ def register_extensions(app):
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     babel.init_app(app, locale_selector=select_locale)
-    from hardening import headers, throttle
+    from hardening import headers, inputs, throttle
 
     headers.init_app(app)
+    inputs.init_app(app)
     throttle.init_app(app)
     # CSRFProtect before Security, as Flask-Security requires.
     csrf.init_app(app)
@@ -131,6 +132,9 @@ def _sqlite_begin(connection):
     (BEGIN IMMEDIATE), so that concurrent read-modify-write requests queue up instead of
     failing with "database is locked" or losing an update; reads stay concurrent."""
     if connection.dialect.name != "sqlite":
+        return
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        # Asked for no transaction (charte/cache.py's state reads): each statement stands alone.
         return
     writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -11,6 +11,7 @@ from datetime import timedelta
 from flask import render_template, request
 from sqlalchemy import delete, func, or_, select
 
+from account import safe_next
 from models import LoginAttempt, db
 from models.timestamps import utcnow
 
@@ -65,6 +66,11 @@ def init_app(app):
     def record_attempt(response):
         # 200: the form came back (wrong credentials); 3xx: logged in. Anything else is not a login.
         if not _is_login_post() or response.status_code not in (200, 301, 302, 303):
+            return response
+        # Flask-Security refuses a form whose `next` leads off the site: that is a hostile link,
+        # not a wrong password, and must not lock the account.
+        target = request.args.get("next") or request.form.get("next")
+        if target and safe_next(target, None) is None:
             return response
         email, remote_addr = _submitted_email(), request.remote_addr or ""
         # Flask-Security redirects after a successful form login and shows the form again otherwise.

@@ -28,8 +28,14 @@ class InventoryError(ValueError):
 _ALLOWED_IN_MULTILINE = {"\n", "\t"}
 
 
+# Bidirectional overrides and isolates: invisible, and they can reverse the text that follows.
+_BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
 def _has_control_chars(value, multiline):
     for ch in value:
+        if ch in _BIDI_CONTROLS:
+            return True
         if unicodedata.category(ch) == "Cc":
             if multiline and ch in _ALLOWED_IN_MULTILINE:
                 continue
