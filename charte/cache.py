@@ -68,11 +68,11 @@ class StateReader:
     """Reads the inventory state on connections kept out of the pool for that alone.
 
     The usual path (a session checking a connection out of the pool, pinging it, resetting
-    it on return) cost five times the query itself on PostgreSQL. Each read is its own short
-    transaction: a snapshot held open would never see the next change. On PostgreSQL the
-    connections run in autocommit (one statement, one round trip); on SQLite a read is BEGIN
-    then SELECT. A connection that fails is thrown away and the read tried once more on a
-    fresh one (the database may have restarted)."""
+    it on return) cost five times the query itself on PostgreSQL. The connections run in
+    autocommit: one statement, one round trip, and no snapshot held open that would never
+    see the next change (app.py emits no BEGIN for them on SQLite). A connection that fails
+    is thrown away and the read tried once more on a fresh one (the database may have
+    restarted)."""
 
     def __init__(self, engine):
         self.engine = engine
@@ -80,10 +80,7 @@ class StateReader:
         event.listen(engine, "engine_disposed", self.close)
 
     def _connect(self):
-        connection = self.engine.connect()
-        if self.engine.dialect.name != "sqlite":
-            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        return connection
+        return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
     @staticmethod
     def _read(connection):
@@ -221,7 +218,7 @@ def page_cache(app=None):
 
 
 def read_state():
-    """(revision, changed_at) of the inventory: one statement (two on SQLite, with BEGIN)."""
+    """(revision, changed_at) of the inventory, in one statement."""
     cache = page_cache()
     engine = db.engine
     if cache.reader is None or cache.reader.engine is not engine:
