@@ -239,28 +239,25 @@ def _cell_text(value):
     return str(value)
 
 
-def read_csv(text, where):
-    header, rows = _csv_rows(text, where, REQUIRED_CSV_COLUMNS, _missing_columns)
+def _read_rows(text, where, required, make_record):
+    """One Record per CSV row; a row whose cells do not fit the header is rejected."""
+    _, rows = _csv_rows(text, where, required, _missing_columns)
     records = []
     for number, head, cells in rows:
         row_where, cells, problem = _row_cells(number, head, cells, lambda n: Where(where.file, row=n))
         if problem:
             records.append(Record(kind="cookie", where=row_where, problems=[problem]))
             continue
-        records.append(_our_cookie_record(cells, row_where))
+        records.append(make_record(cells, row_where))
     return records
+
+
+def read_csv(text, where):
+    return _read_rows(text, where, REQUIRED_CSV_COLUMNS, _our_cookie_record)
 
 
 def read_ocd(text, where):
-    _, rows = _csv_rows(text, where, REQUIRED_OCD_COLUMNS, _missing_columns)
-    records = []
-    for number, head, cells in rows:
-        row_where, cells, problem = _row_cells(number, head, cells, lambda n: Where(where.file, row=n))
-        if problem:
-            records.append(Record(kind="cookie", where=row_where, problems=[problem]))
-            continue
-        records.append(ocd.record(cells, row_where))
-    return records
+    return _read_rows(text, where, REQUIRED_OCD_COLUMNS, ocd.record)
 
 
 # --- XLSX ------------------------------------------------------------------------------------
