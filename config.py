@@ -44,6 +44,19 @@ def _database_url(instance_path, env):
     return url
 
 
+def _seconds(env, name, default):
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 3600:
+        raise ConfigError(f"{name} must be a number of seconds between 0 and 3600 (got {text!r}).")
+    return value
+
+
 def build_config(instance_path, env=None):
     env = os.environ if env is None else env
     Path(instance_path).mkdir(parents=True, exist_ok=True)
@@ -104,6 +117,11 @@ def build_config(instance_path, env=None):
         "SECURITY_CLI_ROLES_NAME": False,
         # Flask-Admin
         "FLASK_ADMIN_FLUID_LAYOUT": True,
+        # Public pages (charte/signal.py): the file through which the processes of this host
+        # tell each other of a change, and how often each also asks the database in case the
+        # change came from elsewhere (another host, SQL by hand); 0 asks on every request.
+        "CHARTE_SIGNAL_FILE": env.get("CHARTE_SIGNAL_FILE") or str(Path(instance_path) / "charte.signal"),
+        "CHARTE_RECHECK_SECONDS": _seconds(env, "CHARTE_RECHECK_SECONDS", 1.0),
     }
 
 

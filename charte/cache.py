@@ -1,12 +1,15 @@
 """Public pages rendered once per inventory revision and served from memory afterwards.
 
-Every request reads the inventory state (``InventoryState``: revision and time of the last
-change; one SQL statement) and is answered from this worker's memory when the page was
-rendered at that state. Every change to the inventory moves the revision in the transaction
-that makes it, so each worker renders the new content on its very next request after the
-commit, whichever process made the change. The state is read on every request on purpose:
-an expiry time or a message between workers could serve a page older than a save that has
-already returned.
+A page is answered from this worker's memory when it was rendered at the current inventory
+state (``InventoryState``: revision and time of the last change). Every change to the
+inventory moves the revision in the transaction that makes it. Whether the state may have
+moved is known without a query: every process of the host that commits a change leaves new
+bytes in a shared file before its request returns (charte/signal.py), and a worker reads the
+state (one SQL statement) only when those bytes changed since its last read, or at least
+every ``CHARTE_RECHECK_SECONDS`` for changes made elsewhere. So each worker renders the new
+content on its very next request after a save has returned, whichever process made it. An
+expiry time alone, or a message between workers that may arrive late, could serve a page
+older than a save that has already returned; neither is used.
 
 Two paths serve a page:
 
@@ -30,6 +33,7 @@ import os
 import queue
 import secrets
 import threading
+import time
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -46,6 +50,8 @@ from werkzeug.http import http_date, parse_date, parse_etags
 from werkzeug.wsgi import get_host
 
 from models import InventoryState, db
+
+from .signal import ChangeSignal
 
 # Written where a page needs the site's own scheme://host; no URL or text contains it.
 ORIGIN = "\x00origin\x00"
@@ -169,6 +175,10 @@ class PageCache:
         self.max_pages = max_pages
         self.max_bodies = max_bodies
         self.reader = None
+        self.signal = None
+        self.recheck = 0.0
+        # (signal bytes seen before the last read, monotonic time of the next forced read, state)
+        self._seen = None
         self._pages = OrderedDict()
         self._bodies = OrderedDict()
         self._lock = threading.Lock()
@@ -178,6 +188,32 @@ class PageCache:
         with self._lock:
             self._pages.clear()
             self._bodies.clear()
+            self._seen = None
+
+    def configure(self, engine, signal_path, recheck):
+        if self.reader is None or self.reader.engine is not engine:
+            self.reader = StateReader(engine)
+            self._seen = None
+        if self.signal is None or self.signal.path != signal_path:
+            self.signal = ChangeSignal(signal_path) if signal_path else None
+            self._seen = None
+        self.recheck = recheck
+
+    def state(self):
+        """(revision, changed_at) of the inventory: the last one read while the change signal
+        shows no change and the recheck time has not come, else read now (one statement)."""
+        signal = self.signal.read() if self.signal is not None else None
+        now = time.monotonic()
+        seen = self._seen
+        if signal is not None and seen is not None and seen[0] == signal and now < seen[1]:
+            return seen[2]
+        if seen is not None and self.signal is not None and now >= seen[1]:
+            self.signal.follow_path()
+            signal = self.signal.read()
+        state = self.reader.read()
+        # The bytes read before the query: a change signalled since makes the next request read again.
+        self._seen = (signal, now + self.recheck, state)
+        return state
 
     def get(self, key):
         with self._lock:
@@ -220,10 +256,9 @@ def page_cache(app=None):
 def read_state():
     """(revision, changed_at) of the inventory, in one statement."""
     cache = page_cache()
-    engine = db.engine
-    if cache.reader is None or cache.reader.engine is not engine:
-        cache.reader = StateReader(engine)
-    return cache.reader.read()
+    config = current_app.config
+    cache.configure(db.engine, config.get("CHARTE_SIGNAL_FILE"), config.get("CHARTE_RECHECK_SECONDS", 0.0))
+    return cache.state()
 
 
 def bypass_requested():
@@ -317,11 +352,10 @@ class CachedPages:
     def _serve(self, route, environ, start_response):
         key = (*route, environ.get("SCRIPT_NAME", "").rstrip("/"))
         page = self.cache.get(key)
-        reader = self.cache.reader
-        if page is None or reader is None or not page.headers:
+        if page is None or self.cache.reader is None or not page.headers:
             return None
         try:
-            state = reader.read()
+            state = self.cache.state()
         except Exception:  # Flask answers, and reports the error its usual way.
             return None
         if state != page.state:
@@ -364,6 +398,8 @@ def init_app(app):
         return
     cache = app.extensions["charte_page_cache"] = PageCache()
     _caches.add(cache)
+    if app.config.get("CHARTE_SIGNAL_FILE"):
+        _signal_paths.add(app.config["CHARTE_SIGNAL_FILE"])
     app.config.setdefault("CHARTE_CACHE_BYPASS_HEADER", os.environ.get("CHARTE_CACHE_BYPASS_HEADER") == "1")
     app.extensions["charte_public_endpoints"] = set()
     app.extensions["charte_middleware"] = app.wsgi_app = CachedPages(app.wsgi_app, app)
@@ -395,11 +431,23 @@ def public_page(state, endpoint, paths):
 
 # Every cache of this process (one per application; tests create several).
 _caches = weakref.WeakSet()
+# The change signals of every application of this process, read or not (a command-line
+# process renders no page but must tell the workers of its changes).
+_signal_paths = set()
+_writers = {}
 
 
-# A change committed by this process is seen by its next request anyway (the state is read
-# every time); dropping this process's pages at once also covers a change that leaves the
-# state as it was (an inventory emptied and seeded again, a state row edited by hand).
+def _writer_signal(path):
+    signal = _writers.get(path)
+    if signal is None:
+        signal = _writers[path] = ChangeSignal(path)
+    return signal
+
+
+# After a commit that changed the inventory: every process of the host is told through the
+# change signal, before the request that made the change returns; this process's pages are
+# dropped at once, which also covers a change that leaves the state as it was (an inventory
+# emptied and seeded again, a state row edited by hand).
 @event.listens_for(Session, "after_flush")
 def _note_change(session, flush_context):
     from models.inventory import INVENTORY_MODELS
@@ -412,8 +460,15 @@ def _note_change(session, flush_context):
 @event.listens_for(Session, "after_commit")
 def _forget_pages(session):
     if session.info.pop("charte_pages_stale", False):
+        signals = {}
         for cache in list(_caches):
             cache.clear()
+            if cache.signal is not None:
+                signals.setdefault(cache.signal.path, cache.signal)
+        for path in _signal_paths:
+            signals.setdefault(path, None)
+        for path, signal in signals.items():
+            (signal or _writer_signal(path)).bump()
 
 
 @event.listens_for(Session, "after_soft_rollback")

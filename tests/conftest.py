@@ -88,6 +88,7 @@ def _app(database_url, tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "test-secret",
             "SECURITY_PASSWORD_SALT": "test-salt",
+            "CHARTE_SIGNAL_FILE": str(tmp_path_factory.mktemp("signal") / "charte.signal"),
         }
     )
     app.test_client_class = IsolatedClient

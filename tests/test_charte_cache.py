@@ -1,11 +1,15 @@
 """The public charte is served from memory between changes, with HTTP validators, and is
 never stale: what the visitor gets is always the inventory as last committed."""
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
+import charte.cache as cache_module
 from charte.cache import page_cache
+from charte.signal import ChangeSignal
 from models import Cookie, InventoryState, db
 from tests.helpers import fresh, make_cookie, row_named
 
@@ -104,16 +108,106 @@ def test_an_edit_gives_the_new_page_and_a_new_etag_at_once(client):
     assert after.headers["ETag"] != before.headers["ETag"]
 
 
-def test_a_change_made_elsewhere_is_seen_on_the_next_request(client):
-    """Another process (a worker, the CLI) commits: this process has not seen the flush,
-    only the revision it reads moves."""
-    client.get("/fr/cookies")
+def change_elsewhere(text):
+    """What another process commits: this process has not seen the flush, only the revision
+    it reads moves."""
     with db.engine.begin() as conn:
-        conn.execute(Cookie.__table__.update().where(Cookie.name == "sessionid").values(service_fr="Changé ailleurs"))
-        conn.execute(
-            InventoryState.__table__.update().values(revision=InventoryState.__table__.c.revision + 1)
-        )
-    assert row_named(client.get("/fr/cookies").get_data(as_text=True), "sessionid")["service"] == "Changé ailleurs"
+        conn.execute(Cookie.__table__.update().where(Cookie.name == "sessionid").values(service_fr=text))
+        conn.execute(InventoryState.__table__.update().values(revision=InventoryState.__table__.c.revision + 1))
+
+
+def service_shown(client):
+    return row_named(client.get("/fr/cookies").get_data(as_text=True), "sessionid")["service"]
+
+
+def test_a_cached_page_costs_no_statement_while_nothing_changed(client, statements):
+    client.get("/fr/cookies")
+    client.get("/fr/cookies")
+    statements.clear()
+    for _ in range(5):
+        assert client.get("/fr/cookies").status_code == 200
+    assert statements == []
+
+
+def test_a_change_another_process_signals_is_seen_on_the_next_request(app, client):
+    """A worker or the command line commits, then leaves new bytes in the shared signal file
+    (its after_commit), before its own request returns."""
+    client.get("/fr/cookies")
+    client.get("/fr/cookies")
+    change_elsewhere("Changé ailleurs")
+    ChangeSignal(app.config["CHARTE_SIGNAL_FILE"]).bump()
+    assert service_shown(client) == "Changé ailleurs"
+
+
+def test_a_commit_in_any_session_of_this_code_moves_the_signal(app):
+    signal = ChangeSignal(app.config["CHARTE_SIGNAL_FILE"])
+    before = signal.read()
+    with Session(db.engine) as session:  # not Flask-SQLAlchemy's: a script, the CLI
+        session.scalars(select(Cookie).where(Cookie.name == "sessionid")).one().service_fr = "Script"
+        session.commit()
+    assert signal.read() != before
+
+
+def test_a_failed_save_leaves_the_signal_alone(app):
+    signal = ChangeSignal(app.config["CHARTE_SIGNAL_FILE"])
+    before = signal.read()
+    cookie = db.session.scalars(select(Cookie).where(Cookie.name == "sessionid")).one()
+    cookie.service_fr = "Jamais enregistré"
+    db.session.flush()
+    db.session.rollback()
+    assert signal.read() == before
+
+
+def test_a_change_nobody_signals_is_seen_after_the_recheck_time(app, client, monkeypatch):
+    """SQL by hand, or another host against the same database: read again at the latest
+    CHARTE_RECHECK_SECONDS later (the clock is moved, not waited for)."""
+    now = [1000.0]
+    monkeypatch.setattr(cache_module.time, "monotonic", lambda: now[0])
+    monkeypatch.setitem(app.config, "CHARTE_RECHECK_SECONDS", 5.0)
+    client.get("/fr/cookies")
+    original = service_shown(client)
+    change_elsewhere("Changé à la main")
+    now[0] += 4.0
+    assert service_shown(client) == original  # nobody said so, and it is not time yet
+    now[0] += 1.5
+    assert service_shown(client) == "Changé à la main"
+
+
+def test_recheck_zero_reads_the_state_on_every_request(app, client, statements, monkeypatch):
+    monkeypatch.setitem(app.config, "CHARTE_RECHECK_SECONDS", 0.0)
+    client.get("/fr/cookies")
+    statements.clear()
+    client.get("/fr/cookies")
+    assert len(statements) == 1
+    change_elsewhere("Changé sans signal")
+    assert service_shown(client) == "Changé sans signal"
+
+
+def test_without_a_usable_signal_file_the_state_is_read_on_every_request(app, client, statements, monkeypatch, tmp_path, caplog):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    monkeypatch.setitem(app.config, "CHARTE_SIGNAL_FILE", str(blocked / "charte.signal"))
+    client.get("/fr/cookies")
+    assert "read the inventory state from the database on every request" in caplog.text
+    statements.clear()
+    client.get("/fr/cookies")
+    assert len(statements) == 1
+    change_elsewhere("Changé, fichier absent")
+    assert service_shown(client) == "Changé, fichier absent"
+
+
+def test_a_signal_file_deleted_and_made_again_is_followed(app, client, monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(cache_module.time, "monotonic", lambda: now[0])
+    client.get("/fr/cookies")
+    client.get("/fr/cookies")
+    path = Path(app.config["CHARTE_SIGNAL_FILE"])
+    path.unlink()
+    now[0] += app.config["CHARTE_RECHECK_SECONDS"] + 0.1
+    client.get("/fr/cookies")  # time to look again: the worker maps the new file
+    change_elsewhere("Changé après nettoyage")
+    ChangeSignal(str(path)).bump()  # a writer that opened the new file
+    assert service_shown(client) == "Changé après nettoyage"
 
 
 def test_another_host_gets_its_own_links_and_does_not_change_anyone_elses(client):

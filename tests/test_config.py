@@ -93,3 +93,17 @@ def test_logout_is_post_only_and_passwords_are_long(tmp_path):
     assert config["SECURITY_PASSWORD_LENGTH_MIN"] >= 12
     assert config["SESSION_COOKIE_HTTPONLY"] is True
     assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_the_change_signal_lives_in_the_instance_folder_and_is_rechecked_every_second(tmp_path):
+    config = build_config(str(tmp_path), {})
+    assert config["CHARTE_SIGNAL_FILE"] == str(tmp_path / "charte.signal")
+    assert config["CHARTE_RECHECK_SECONDS"] == 1.0
+    config = build_config(str(tmp_path), {"CHARTE_SIGNAL_FILE": "/run/charte.signal", "CHARTE_RECHECK_SECONDS": "0"})
+    assert (config["CHARTE_SIGNAL_FILE"], config["CHARTE_RECHECK_SECONDS"]) == ("/run/charte.signal", 0.0)
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "nan", "7200"])
+def test_a_recheck_time_that_is_not_seconds_refuses_to_start(tmp_path, value):
+    with pytest.raises(ConfigError, match="CHARTE_RECHECK_SECONDS"):
+        build_config(str(tmp_path), {"CHARTE_RECHECK_SECONDS": value})

@@ -30,14 +30,25 @@ def fetch(url):
 
 
 @pytest.fixture
-def database(tmp_path):
+def signal_file(tmp_path):
+    return str(tmp_path / "charte.signal")
+
+
+@pytest.fixture
+def server_env():
+    """Extra environment for the gunicorn server (a test may override this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def database(tmp_path, signal_file):
     """A seeded SQLite database and an application (in this process) to edit it."""
     from app import create_app
     from inventory.seed import load_seed
     from models import db
 
     url = f"sqlite:///{tmp_path / 'workers.db'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "workers-test"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "workers-test", "CHARTE_SIGNAL_FILE": signal_file})
     with app.app_context():
         db.create_all()
         load_seed()
@@ -48,12 +59,14 @@ def database(tmp_path):
 
 
 @pytest.fixture
-def server(database, tmp_path):
+def server(database, tmp_path, signal_file, server_env):
     port = free_port()
     log = tmp_path / "gunicorn.log"
     env = {
         **os.environ,
+        **server_env,
         "DATABASE_URL": database,
+        "CHARTE_SIGNAL_FILE": signal_file,
         "SECRET_KEY": "workers-test",
         "HOST": "127.0.0.1",
         "PORT": str(port),
@@ -94,28 +107,80 @@ def hit(url, times):
         return list(pool.map(fetch, [url] * times))
 
 
-def test_both_workers_serve_a_change_on_their_next_request(server):
-    from models import Cookie, db
-
-    base, log = server
-    url = base + "/fr/cookies"
-    # Both workers have the page in memory.
+def warm_both_workers(url, log):
+    """Both workers have the page in memory."""
     for _ in range(20):
         hit(url, 16)
         if len(serving_pids(log, 0)) == 2:
             break
     assert len(serving_pids(log, 0)) == 2, "the requests never reached the second worker"
 
+
+def assert_both_serve(url, log, text, round_=0):
+    """Every response from now on has ``text``, until both workers have answered."""
+    since = len(log.read_text(errors="replace").splitlines())
+    for _ in range(20):
+        responses = hit(url, 16)
+        stale = [body for status, body in responses if status != 200 or text not in body]
+        assert not stale, f"round {round_}: {len(stale)} of {len(responses)} responses without the change"
+        if len(serving_pids(log, since)) == 2:
+            break
+    assert len(serving_pids(log, since)) == 2
+
+
+# The workers never read the state on a timer here: only the change signal can tell them.
+SIGNAL_ONLY = pytest.mark.parametrize("server_env", [{"CHARTE_RECHECK_SECONDS": "3600"}])
+
+
+@SIGNAL_ONLY
+def test_both_workers_serve_a_change_on_their_next_request(server):
+    from models import Cookie, db
+
+    base, log = server
+    url = base + "/fr/cookies"
+    warm_both_workers(url, log)
     for round_ in range(3):
         text = f"Authentification modifiée {uuid.uuid4().hex[:8]}"
         cookie = db.session.scalars(select(Cookie).where(Cookie.name == "sessionid")).one()
         cookie.service_fr = text
         db.session.commit()  # this process, not a worker, makes the change
-        since = len(log.read_text(errors="replace").splitlines())
-        for _ in range(20):
-            responses = hit(url, 16)
-            stale = [body for status, body in responses if status != 200 or text not in body]
-            assert not stale, f"round {round_}: {len(stale)} of {len(responses)} responses without the change"
-            if len(serving_pids(log, since)) == 2:
-                break
-        assert len(serving_pids(log, since)) == 2
+        assert_both_serve(url, log, text, round_)
+
+
+@SIGNAL_ONLY
+def test_an_import_from_the_command_line_is_served_at_once(server, database, signal_file, tmp_path):
+    base, log = server
+    url = base + "/en/cookies"
+    warm_both_workers(base + "/fr/cookies", log)
+    hit(url, 16)
+    name = f"cli_{uuid.uuid4().hex[:8]}"
+    upload = tmp_path / "new.csv"
+    upload.write_text(
+        "name,domain,is_pattern,party,storage_kind,category,provider,service_fr,service_en,purposes_fr,purposes_en,"
+        "lifetime_fr,lifetime_en,lifetime_unit,lifetime_amount,shown_on_policy,notes,updated_at\n"
+        f"{name},app.datajoule.fr,no,first,http_cookie,necessary,Opendatasoft,Import CLI,CLI import,"
+        "Se souvenir du choix opéré par le visiteur concernant les cookies,Remember the visitor's choice about cookies,"
+        "6 mois,6 months,months,6,yes,,\n"
+    )
+    env = {**os.environ, "DATABASE_URL": database, "CHARTE_SIGNAL_FILE": signal_file, "SECRET_KEY": "workers-test", "FLASK_APP": "app.py"}
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "inventory", "import", str(upload)], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    responses = hit(url, 32)
+    assert all(status == 200 and name in body for status, body in responses)
+
+
+@pytest.mark.parametrize("server_env", [{"CHARTE_RECHECK_SECONDS": "0"}])
+def test_with_recheck_zero_a_change_by_hand_in_sql_is_served_at_once(server):
+    """What a deployment on several hosts sets: no change can go unsignalled."""
+    from models import Cookie, InventoryState, db
+
+    base, log = server
+    url = base + "/fr/cookies"
+    warm_both_workers(url, log)
+    text = f"Changé à la main {uuid.uuid4().hex[:8]}"
+    with db.engine.begin() as conn:  # no session, so no signal
+        conn.execute(Cookie.__table__.update().where(Cookie.name == "sessionid").values(service_fr=text))
+        conn.execute(InventoryState.__table__.update().values(revision=InventoryState.__table__.c.revision + 1))
+    assert_both_serve(url, log, text)
