@@ -122,9 +122,21 @@ class SecureModelView(AccessMixin, ModelView):
         return super().ajax_update()
 
     def get_count_query(self):
-        # Searching a to-many relation (a cookie's purposes) joins one row per match:
-        # count records, not joined rows, or "List (6)" shows above four cookies.
-        return db.session.query(func.count(distinct(self.model.id))).select_from(self.model)
+        # Flask-Admin's search through a to-many relation joins one row per match: then count
+        # records, not joined rows, or "List (6)" shows above four cookies. Otherwise count(*):
+        # DISTINCT costs PostgreSQL a sort of every matching row (0.3 s at 100,000 cookies).
+        if self._search_joins_to_many():
+            return db.session.query(func.count(distinct(self.model.id))).select_from(self.model)
+        return db.session.query(func.count()).select_from(self.model)
+
+    def _search_joins_to_many(self):
+        if type(self)._apply_search is not ModelView._apply_search:
+            return False  # the view searches its own way (CookieView: subqueries, no joins)
+        return any(
+            getattr(getattr(step, "property", None), "uselist", False)
+            for _, path in (self._search_fields or ())
+            for step in path
+        )
 
     def render(self, template, **kwargs):
         # Flask-Admin's Bootstrap 4 templates write "is-invalid" into the widget arguments they

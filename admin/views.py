@@ -37,6 +37,37 @@ def missing_english_clause():
     return or_(Cookie.service_en.is_(None), Cookie.service_en == "", Cookie.id.in_(untranslated_purpose))
 
 
+def like_pattern(term):
+    """A LIKE pattern (escape character ``\\``) for a search word, with Flask-Admin's prefixes."""
+    mode = "contains"
+    if term[:1] in ("^", "=") and len(term) > 1:
+        mode, term = {"^": "starts", "=": "exact"}[term[0]], term[1:]
+    literal = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return {"contains": f"%{literal}%", "starts": f"{literal}%", "exact": literal}[mode]
+
+
+def cookie_search_clause(term):
+    pattern = like_pattern(term)
+
+    def like(column):
+        return column.ilike(pattern, escape="\\")
+
+    providers = select(Provider.id).where(like(Provider.name))
+    purposes = (
+        select(cookie_purposes.c.cookie_id)
+        .join(Purpose, Purpose.id == cookie_purposes.c.purpose_id)
+        .where(or_(like(Purpose.description_fr), like(Purpose.description_en)))
+    )
+    return or_(
+        like(Cookie.name),
+        like(Cookie.domain),
+        like(Cookie.service_fr),
+        like(Cookie.service_en),
+        Cookie.provider_id.in_(providers),
+        Cookie.id.in_(purposes),
+    )
+
+
 class YesNoFilter(BaseSQLAFilter):
     """A filter answered by yes or no, built from a SQL condition."""
 
@@ -187,6 +218,20 @@ class CookieView(FilteredExportMixin, SecureModelView):
 
     def get_query(self):
         return super().get_query().options(selectinload(Cookie.purposes))
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        """Each word must appear in the cookie's name, domain or service, its provider's name or
+        one of its purposes. Provider and purposes are asked in subqueries, not joined: a
+        cookie with two matching purposes stays one row, and the count needs no DISTINCT
+        (which cost PostgreSQL a sort of the whole inventory). ``%`` and ``_`` are letters
+        here, not wildcards: searching ``_ga_`` finds ``_ga_``. Flask-Admin's ``^`` (starts
+        with) and ``=`` (exactly) prefixes keep their meaning."""
+        for term in search.split():
+            condition = cookie_search_clause(term)
+            query = query.filter(condition)
+            if count_query is not None:
+                count_query = count_query.filter(condition)
+        return query, count_query, joins, count_joins
 
     def validate_form(self, form):
         valid = super().validate_form(form)

@@ -469,6 +469,12 @@ SEARCHES = [
     ("publicité", ["_ga"]),
     ("Authentification", ["sessionid"]),  # service text
     ("nothing-matches", []),
+    ("_ga", ["_ga"]),  # "_" is a letter, not LIKE's any-character (which matched django_language)
+    ("100%", []),
+    ("Matomo audience", ["_pk_id"]),  # every word must match
+    ("Matomo publicité", []),
+    ("^_p", ["_pk_id"]),  # Flask-Admin's "starts with"
+    ("=_GA", ["_ga"]),  # and "exactly", case aside
 ]
 
 
