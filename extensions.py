@@ -5,9 +5,11 @@ from flask_security import Security
 from flask_wtf import CSRFProtect
 
 from hardening.passwords import PasswordPolicy
+from models.search_indexes import include_object
 
 babel = Babel()
 csrf = CSRFProtect()
-migrate = Migrate(render_as_batch=True, compare_type=True)
+# include_object: the PostgreSQL search indexes live in a migration only (models/search_indexes.py).
+migrate = Migrate(render_as_batch=True, compare_type=True, include_object=include_object)
 # password_util_cls is only honoured by the constructor, not by init_app.
 security = Security(password_util_cls=PasswordPolicy)

@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from models import db
+from models import db, search_indexes
 from tests.conftest import POSTGRES_URL
 
 
@@ -31,8 +31,12 @@ def test_upgrade_matches_models_and_downgrade_empties(backend, tmp_path):
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+            opts = {"compare_type": True, "include_object": search_indexes.include_object}
+            diff = compare_metadata(MigrationContext.configure(conn, opts=opts), db.metadata)
+            trigram_indexes = search_indexes.present(conn)
         assert diff == [], f"models and migrations disagree: {diff}"
+        # The search's trigram indexes, on PostgreSQL only (the machine's user may create pg_trgm).
+        assert trigram_indexes == (set(search_indexes.NAMES) if backend == "postgresql" else set())
 
         # The app works on the migrated database: seed and render.
         from inventory.seed import load_seed

@@ -1,0 +1,61 @@
+"""On PostgreSQL the cookie search can be answered from indexes (trigram indexes for the
+texts, arrays for the provider and purpose matches), and a database user who may not create
+the pg_trgm extension still gets a working search."""
+import logging
+
+import pytest
+from sqlalchemy import func, select
+
+from admin.views import cookie_search_clause
+from models import Cookie, db, search_indexes
+
+
+@pytest.fixture
+def postgresql(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("trigram indexes exist on PostgreSQL only")
+
+
+def plan(conn, statement):
+    compiled = statement.compile(dialect=conn.dialect)
+    return "\n".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params))
+
+
+@pytest.mark.parametrize("word", ["sessionid", "_ga", "Opendatasoft", "souvenir"])
+def test_every_alternative_of_a_search_can_use_an_index(postgresql, word):
+    with db.engine.connect() as conn, conn.begin() as transaction:
+        assert search_indexes.create(conn)
+        # With few rows the planner reads the table anyway; forbid that to see what it could use.
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        text = plan(conn, select(func.count()).select_from(Cookie).where(cookie_search_clause(word)))
+        transaction.rollback()
+    assert "BitmapOr" in text, text
+    for name in search_indexes.NAMES:
+        assert name in text, text
+    assert "Seq Scan on cookie " not in text, text
+
+
+def test_without_the_right_to_create_the_extension_the_search_still_works(postgresql, editor_client, caplog):
+    with db.engine.connect() as conn, conn.begin() as transaction:
+        search_indexes.drop(conn)
+        conn.exec_driver_sql("DROP EXTENSION IF EXISTS pg_trgm")
+        conn.exec_driver_sql(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'cookie_charte_limited') "
+            "THEN CREATE ROLE cookie_charte_limited NOLOGIN; END IF; END $$"
+        )
+        conn.exec_driver_sql("SET LOCAL ROLE cookie_charte_limited")
+        with caplog.at_level(logging.WARNING, logger="models.search_indexes"):
+            assert search_indexes.create(conn) is False
+        assert "pg_trgm is not available" in caplog.text
+        # The transaction is still usable: the migration goes on.
+        assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+        transaction.rollback()
+    assert "sessionid" in editor_client.get("/admin/cookie/?search=sessionid").get_data(as_text=True)
+
+
+def test_sqlite_gets_no_trigram_index(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    with db.engine.connect() as conn:
+        assert search_indexes.create(conn) is False
+        assert search_indexes.present(conn) == set()
