@@ -28,6 +28,7 @@ Last-Modified (the inventory's last change), answer ``If-None-Match`` and
 ``If-Modified-Since`` with 304, and say ``Cache-Control: public, no-cache``: browsers and
 proxies may keep a copy but must revalidate it, so none shows a page an edit has replaced.
 """
+import functools
 import hashlib
 import os
 import queue
@@ -143,10 +144,14 @@ class Page:
     headers: list = field(default_factory=list)
     csp: tuple | None = None
 
-    @property
+    @functools.cached_property
     def last_modified(self):
         changed_at = self.state[1]
         return changed_at.replace(tzinfo=UTC) if changed_at else None
+
+    @functools.cached_property
+    def last_modified_header(self):
+        return http_date(self.last_modified) if self.last_modified else None
 
     def body(self, origin):
         if len(self.parts) == 1:
@@ -370,12 +375,13 @@ class CachedPages:
         if page.csp:
             headers.append(("Content-Security-Policy", secrets.token_urlsafe(18).join(page.csp)))
         headers.append(("ETag", f'"{etag}"'))
-        if _not_modified(environ, etag, page.last_modified):
+        last_modified = page.last_modified
+        if _not_modified(environ, etag, last_modified):
             headers = [(k, v) for k, v in headers if k.lower() != "content-type"]
             start_response("304 NOT MODIFIED", headers)
             return []
-        if page.last_modified:
-            headers.append(("Last-Modified", http_date(page.last_modified)))
+        if last_modified:
+            headers.append(("Last-Modified", page.last_modified_header))
         headers.append(("Content-Length", str(len(body))))
         start_response("200 OK", headers)
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
