@@ -129,6 +129,16 @@ class SecureModelView(AccessMixin, ModelView):
             return db.session.query(func.count(distinct(self.model.id))).select_from(self.model)
         return db.session.query(func.count()).select_from(self.model)
 
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        count, query = super().get_list(page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size)
+        if not execute:
+            return count, query
+        # Nothing matched: the page's query would read the table (or walk an index) once more
+        # to find nothing; a search for a word no cookie has took twice as long.
+        if count == 0:
+            return count, []
+        return count, query.all()
+
     def _search_joins_to_many(self):
         if type(self)._apply_search is not ModelView._apply_search:
             return False  # the view searches its own way (CookieView: subqueries, no joins)

@@ -23,8 +23,14 @@ duration and connections):
   belongs to the last request sent) and counts as stale a response older than it.
 - the back office's cookie list at 100,000 cookies, logged in as an administrator (wrk
   carries the session cookie from a Lua script): first page (at 1 and 4 connections), a
-  search, a filter, a filter with a sort (1 connection: one editor). On PostgreSQL the
-  tables are analysed after each bulk load, as autovacuum would do within a minute.
+  search for a common word and for a rare one, a filter, a filter with a sort (1 connection:
+  one editor). On PostgreSQL the tables are vacuumed and analysed after each bulk load, as
+  autovacuum would do within a minute.
+
+The soak's saves go through the ORM in this process, so they tell the workers through the
+change signal file exactly as a save in a worker does (charte/signal.py). ``--recheck 0``
+runs the server in the strict mode that reads the revision on every request instead
+(CHARTE_RECHECK_SECONDS=0), for comparison; ``--skip-admin`` leaves out the back office.
 
 A benchmark, not a test: it prints figures and asserts nothing. Other work on the machine
 moves the figures: the load average is printed with them.
@@ -435,6 +441,7 @@ def _cookie_header(cookies):
 ADMIN_PAGES = (
     ("first page", "/admin/cookie/"),
     ("search", "/admin/cookie/?search=audience"),
+    ("rare search", "/admin/cookie/?search=_ga"),
     ("filter", "/admin/cookie/?flt0_2=third"),
     ("filter + sort", "/admin/cookie/?flt0_1=statistics&sort=1"),
 )
@@ -535,6 +542,12 @@ def main():
     parser.add_argument("--soak-cookies", type=int, default=1000)
     parser.add_argument("--quick", action="store_true", help="sizes 100,1000; admin at 10,000; 3 s runs; 15 s soak")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument(
+        "--recheck",
+        help="CHARTE_RECHECK_SECONDS for the server (default: the app's, 1 s); 0 measures the strict "
+        "mode that reads the revision on every request",
+    )
+    parser.add_argument("--skip-admin", action="store_true", help="no back-office measures (and no 100,000-cookie load)")
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.admin_cookies, args.duration, args.rounds, args.soak_seconds = "100,1000", 10_000, 3, 1, 15
@@ -559,15 +572,18 @@ def main():
                     "SECURITY_PASSWORD_SALT": SALT,
                     "CHARTE_CACHE_BYPASS_HEADER": "1",
                 }
+                if args.recheck is not None:
+                    env["CHARTE_RECHECK_SECONDS"] = args.recheck
                 with Gunicorn("wsgi:app", env, workdir / "app.log") as server:
                     for size in sizes:
                         grow(app, size)
                         measure_charte(server, size, workdir, args, results, label)
                         if size == args.soak_cookies:
                             soak(app, server, workdir, args, results, label)
-                    seconds = grow(app, args.admin_cookies)
-                    print(f"  {label}: {args.admin_cookies:,} cookies loaded in {seconds:.0f} s (setup)", flush=True)
-                    measure_admin(server, args.admin_cookies, workdir, args, results, label)
+                    if not args.skip_admin:
+                        seconds = grow(app, args.admin_cookies)
+                        print(f"  {label}: {args.admin_cookies:,} cookies loaded in {seconds:.0f} s (setup)", flush=True)
+                        measure_admin(server, args.admin_cookies, workdir, args, results, label)
                 from models import db
 
                 with app.app_context():

@@ -475,6 +475,8 @@ SEARCHES = [
     ("Matomo publicité", []),
     ("^_p", ["_pk_id"]),  # Flask-Admin's "starts with"
     ("=_GA", ["_ga"]),  # and "exactly", case aside
+    ("MATOMO", ["_pk_id"]),  # case does not matter, on either database
+    ("authentification", ["sessionid"]),
 ]
 
 
