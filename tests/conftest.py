@@ -46,6 +46,25 @@ POSTGRES_URL = _postgres_url()
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "only_on(backend): run the test on that database only ('sqlite' or 'postgresql')")
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test marked only_on(backend) is not collected for the other database."""
+    kept, dropped = [], []
+    for item in items:
+        marker = item.get_closest_marker("only_on")
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("database_url") if callspec else None
+        wanted = marker.args[0] if marker else None
+        other_database = wanted is not None and backend is not None and backend != wanted
+        (dropped if other_database or (wanted is not None and wanted not in BACKENDS) else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def pytest_report_header(config):
     if POSTGRES_URL:
         return f"databases: sqlite, postgresql ({make_url(POSTGRES_URL).render_as_string(hide_password=True)})"

@@ -10,19 +10,14 @@ from admin.views import cookie_search_clause
 from models import Cookie, db, search_indexes
 
 
-@pytest.fixture
-def postgresql(app):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("trigram indexes exist on PostgreSQL only")
-
-
 def plan(conn, statement):
     compiled = statement.compile(dialect=conn.dialect)
     return "\n".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params))
 
 
+@pytest.mark.only_on("postgresql")
 @pytest.mark.parametrize("word", ["sessionid", "_ga", "Opendatasoft", "souvenir"])
-def test_every_alternative_of_a_search_can_use_an_index(postgresql, word):
+def test_every_alternative_of_a_search_can_use_an_index(app, word):
     with db.engine.connect() as conn, conn.begin() as transaction:
         assert search_indexes.create(conn)
         # With few rows the planner reads the table anyway; forbid that to see what it could use.
@@ -35,7 +30,8 @@ def test_every_alternative_of_a_search_can_use_an_index(postgresql, word):
     assert "Seq Scan on cookie " not in text, text
 
 
-def test_without_the_right_to_create_the_extension_the_search_still_works(postgresql, editor_client, caplog):
+@pytest.mark.only_on("postgresql")
+def test_without_the_right_to_create_the_extension_the_search_still_works(editor_client, caplog):
     with db.engine.connect() as conn, conn.begin() as transaction:
         search_indexes.drop(conn)
         conn.exec_driver_sql("DROP EXTENSION IF EXISTS pg_trgm")
@@ -53,9 +49,8 @@ def test_without_the_right_to_create_the_extension_the_search_still_works(postgr
     assert "sessionid" in editor_client.get("/admin/cookie/?search=sessionid").get_data(as_text=True)
 
 
+@pytest.mark.only_on("sqlite")
 def test_sqlite_gets_no_trigram_index(app):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite only")
     with db.engine.connect() as conn:
         assert search_indexes.create(conn) is False
         assert search_indexes.present(conn) == set()
