@@ -486,6 +486,8 @@ def report(results, args, command):
     print()
     print(f"Machine: {machine()}; load average {results['load_before']} before, {os.getloadavg()[0]:.2f} after.")
     print(f"gunicorn.conf.py: 2 workers x {os.environ.get('GUNICORN_THREADS', '2')} threads (gthread), access log on.")
+    if args.recheck is not None:
+        print(f"CHARTE_RECHECK_SECONDS={args.recheck}")
     print()
     print(f"Charte /fr/cookies: wrk -t2 -c{args.connections} -d{args.duration}s, best of {args.rounds} rounds alternating with the baseline;")
     print("first render: wrk -t1 -c1 with the cache bypassed (X-Charte-Cache-Bypass: 1).")
@@ -503,16 +505,20 @@ def report(results, args, command):
             f"| {cached['rps']:>12,.0f} | {row['ratio']:>5.2f} | {cached['p50']:>6.1f} / {cached['p99']:>5.1f} ms "
             f"| {first['p50']:>9.0f} / {first['p99']:>5.0f} ms |"
         )
-    print()
-    print(f"Back office, logged in as an administrator: wrk -d{args.duration}s at 1 connection (one editor), and 4 (the server's threads).")
-    print()
-    print(f"| {'database':<10} | {'cookies':>7} | {'page':<14} | {'path':<40} | conn. | {'req/s':>6} | {'p50':>7} | {'p99':>7} |")
-    print(f"|------------|---------|----------------|{'-' * 42}|-------|--------|---------|---------|")
-    for row in results["admin"]:
+    if results["admin"]:
+        print()
         print(
-            f"| {row['database']:<10} | {row['cookies']:>7,} | {row['page']:<14} | {row['path']:<40} | {row['connections']:>5} "
-            f"| {row['rps']:>6.1f} | {row['p50']:>4.0f} ms | {row['p99']:>4.0f} ms |"
+            f"Back office, logged in as an administrator: wrk -d{args.duration}s at 1 connection (one editor), "
+            "and 4 (the server's threads)."
         )
+        print()
+        print(f"| {'database':<10} | {'cookies':>7} | {'page':<14} | {'path':<40} | conn. | {'req/s':>6} | {'p50':>7} | {'p99':>7} |")
+        print(f"|------------|---------|----------------|{'-' * 42}|-------|--------|---------|---------|")
+        for row in results["admin"]:
+            print(
+                f"| {row['database']:<10} | {row['cookies']:>7,} | {row['page']:<14} | {row['path']:<40} | {row['connections']:>5} "
+                f"| {row['rps']:>6.1f} | {row['p50']:>4.0f} ms | {row['p99']:>4.0f} ms |"
+            )
     print()
     print("Soak: wrk -t32 -c32 on /fr/cookies while a change is saved every second (ORM, another process).")
     print()
