@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parents[1]
+EDITOR, PASSWORD = "workers@example.com", "workers test password 42"
 
 
 def free_port():
@@ -48,10 +49,21 @@ def database(tmp_path, signal_file):
     from models import db
 
     url = f"sqlite:///{tmp_path / 'workers.db'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "workers-test", "CHARTE_SIGNAL_FILE": signal_file})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "workers-test",
+            "SECURITY_PASSWORD_SALT": "workers-salt",
+            "CHARTE_SIGNAL_FILE": signal_file,
+        }
+    )
     with app.app_context():
         db.create_all()
         load_seed()
+        db.session.commit()
+        from cli import create_user
+
+        create_user(EDITOR, PASSWORD, "editor")
         db.session.commit()
         yield url
         db.session.remove()
@@ -68,6 +80,7 @@ def server(database, tmp_path, signal_file, server_env):
         "DATABASE_URL": database,
         "CHARTE_SIGNAL_FILE": signal_file,
         "SECRET_KEY": "workers-test",
+        "SECURITY_PASSWORD_SALT": "workers-salt",
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "WEB_CONCURRENCY": "2",
@@ -184,3 +197,67 @@ def test_with_recheck_zero_a_change_by_hand_in_sql_is_served_at_once(server):
         conn.execute(Cookie.__table__.update().where(Cookie.name == "sessionid").values(service_fr=text))
         conn.execute(InventoryState.__table__.update().values(revision=InventoryState.__table__.c.revision + 1))
     assert_both_serve(url, log, text)
+
+
+class Browser:
+    """Just enough of a browser for the back office over plain HTTP: gunicorn.conf.py runs
+    the app in production mode, whose cookies are Secure, which urllib's cookie jar keeps
+    for HTTPS only. One connection per request, so that the workers share them out."""
+
+    def __init__(self, base):
+        self.host, self.port = base.removeprefix("http://").split(":")
+        self.cookies = {}
+
+    def request(self, method, path, form=None):
+        import http.client
+        import urllib.parse
+
+        connection = http.client.HTTPConnection(self.host, int(self.port), timeout=10)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode()
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                self.cookies[key.strip()] = rest.split(";", 1)[0]
+        connection.close()
+        return response.status, response.getheader("Location"), text
+
+
+@SIGNAL_ONLY
+def test_a_save_in_the_back_office_is_served_by_both_workers_at_once(server):
+    """The editor's save is handled by one worker; the very next policy requests, whichever
+    worker answers them, show it."""
+    from models import Cookie, db
+    from tests.forms import form_fields
+
+    base, log = server
+    url = base + "/fr/cookies"
+    warm_both_workers(url, log)
+    browser = Browser(base)
+
+    def token(html):
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+    _, _, login = browser.request("GET", "/account/login")
+    status, location, answer = browser.request(
+        "POST", "/account/login", {"email": EDITOR, "password": PASSWORD, "csrf_token": token(login)}
+    )
+    assert (status, location) == (302, "/admin/"), answer
+
+    cookie_id = db.session.scalars(select(Cookie.id).where(Cookie.name == "sessionid")).one()
+    edit = f"/admin/cookie/edit/?id={cookie_id}"
+    for round_ in range(3):
+        text = f"Enregistré par un éditeur {uuid.uuid4().hex[:8]}"
+        status, _, page = browser.request("GET", edit)
+        assert status == 200
+        fields = form_fields(page)
+        fields["service_fr"] = text
+        status, location, _ = browser.request("POST", edit, fields)
+        assert status == 302 and "/edit/" not in location, (status, location)
+        assert_both_serve(url, log, text, round_)
