@@ -70,10 +70,11 @@ class ChangeSignal:
                 error,
             )
             return False
-        old_map, old_fd = self._map, self._fd
+        old_fd = self._fd
         self._map, self._fd, self._inode = mapped, fd, inode
-        if old_map is not None:
-            old_map.close()
+        if old_fd is not None:
+            # The old map is not closed here: another thread may be reading it; it closes
+            # when the last reference goes (it holds its own descriptor).
             os.close(old_fd)
         return True
 
@@ -92,7 +93,10 @@ class ChangeSignal:
             if not self.available:
                 return None
             mapped = self._map
-        return mapped[:SIZE]
+        try:
+            return mapped[:SIZE]
+        except ValueError:  # closed under us: no answer, so the caller asks the database
+            return None
 
     def bump(self):
         """Leave new bytes for every reader (called after a commit)."""
