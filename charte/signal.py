@@ -52,7 +52,10 @@ class ChangeSignal:
         if self._failed:
             return False
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            # Read and write, or not at all: a worker that could read the signal but not
+            # write it would trust it while the other workers never heard of its own saves.
+            # Owner and group: a command run as another user of the group can tell too.
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o660)
             try:
                 if os.fstat(fd).st_size < SIZE:
                     os.pwrite(fd, os.urandom(SIZE), 0)

@@ -35,10 +35,10 @@ def test_every_bump_leaves_bytes_never_seen_before(tmp_path):
         seen.add(value)
 
 
-def test_the_file_is_readable_by_its_owner_only(tmp_path):
+def test_the_file_is_for_its_owner_and_group_only(tmp_path):
     path = tmp_path / "charte.signal"
     ChangeSignal(path).read()
-    assert oct(path.stat().st_mode & 0o777) == oct(0o600)
+    assert path.stat().st_mode & 0o007 == 0
 
 
 def test_an_unusable_path_gives_no_signal_and_no_error(tmp_path, caplog):
