@@ -308,19 +308,24 @@ class _Sheet:
         self.sheet.append(header)
 
     def append(self, row):
-        cells = []
+        # Plain values, not a cell object each (which took most of an export's time):
+        # openpyxl stores a str as text unless it starts with "=", which ``neutralise``
+        # never leaves; should one, it gets a cell typed as text all the same.
+        values = []
         for column in self.columns:
             value = row.get(column)
             if isinstance(value, bool):
                 value = yes_no(value)
             if value is None or value == "":
-                cells.append(None)
+                values.append(None)
                 continue
-            cell = self._cell(self.sheet, value=neutralise(value))
-            if isinstance(value, str):
+            value = neutralise(value)
+            if isinstance(value, str) and value.startswith("="):
+                cell = self._cell(self.sheet, value=value)
                 cell.data_type = "s"
-            cells.append(cell)
-        self.sheet.append(cells)
+                value = cell
+            values.append(value)
+        self.sheet.append(values)
         self.rows += 1
 
     def close(self):
