@@ -52,5 +52,26 @@ class RecordChange(db.Model):
         """The record as this change left it (for a deletion: as it was before)."""
         return self.before if self.action == "delete" else self.after
 
+    @property
+    def display_label(self):
+        """The record's name in the language of the page: a category or purpose edited in
+        French is named in English on the English history (its English text as the change
+        left it, the French one when there is none); other records have one name."""
+        field = _BILINGUAL_LABELS.get(self.model)
+        if field:
+            from flask_babel import get_locale
+
+            locale = get_locale()
+            lang = locale.language if locale is not None else "fr"
+            state = self.state or {}
+            text = state.get(f"{field}_{lang}") or state.get(f"{field}_fr")
+            if text:
+                return text
+        return self.label
+
     def __str__(self):
         return f"{self.action} {self.model} #{self.record_id}"
+
+
+# Records whose name has a French and an English version (``name_fr``/``name_en``...).
+_BILINGUAL_LABELS = {"category": "name", "purpose": "description"}

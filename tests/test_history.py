@@ -151,3 +151,23 @@ def test_changes_outside_requests_are_attributed_to_their_source(app):
         db.session.commit()
     last = db.session.scalars(select(ChangeSet).order_by(ChangeSet.id.desc())).first()
     assert last.source == "import" and last.user_email is None
+
+
+def test_categories_and_purposes_are_named_in_the_language_of_the_page(editor_client):
+    """Recorded while the back office spoke French, read in English: the English names."""
+    from models import Category
+    from tests.helpers import use_english
+
+    category = db.session.scalars(select(Category).where(Category.key == "statistics")).one()
+    category.name_fr = "Cookies de mesure d'audience"
+    purpose = db.session.scalars(select(Purpose).where(Purpose.description_en.is_not(None))).first()
+    purpose.description_fr = purpose.description_fr + " (revu)"
+    db.session.commit()
+
+    french = visible_text(editor_client.get("/admin/history/"))
+    assert "Cookies de mesure d'audience" in french and purpose.description_fr in french
+    english = visible_text(use_english(editor_client).get("/admin/history/"))
+    assert f"Category : {category.name_en}" in english and f"Purpose : {purpose.description_en}" in english
+    assert "Category : Cookies de mesure" not in english  # (the French text stays in the field rows)
+    record = visible_text(editor_client.get(f"/admin/history/category/{category.id}"))
+    assert category.name_en in record
