@@ -7,7 +7,8 @@ from datetime import date, datetime, time, timedelta
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
-from flask_babel import format_datetime, gettext
+from babel import Locale
+from flask_babel import format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
@@ -51,6 +52,16 @@ def _names(model, ids, attribute):
     return dict(rows)
 
 
+def _bilingual_names(model, ids, field):
+    """{id: text} in the language of the page (English falls back to French)."""
+    if not ids:
+        return {}
+    english = (get_locale() or Locale("fr")).language == "en"
+    french_column, english_column = getattr(model, f"{field}_fr"), getattr(model, f"{field}_en")
+    rows = db.session.execute(select(model.id, french_column, english_column).where(model.id.in_(ids))).all()
+    return {ident: (en if english and en else fr) for ident, fr, en in rows}
+
+
 def display_value(key, value):
     """A snapshot value as the legal team reads it, in their language."""
     if value is None or value == "" or value == []:
@@ -66,9 +77,9 @@ def display_value(key, value):
     if key == "provider_id":
         return _names(Provider, [value], "name").get(value) or f"#{value}"
     if key == "category_id":
-        return _names(Category, [value], "name_fr").get(value) or f"#{value}"
+        return _bilingual_names(Category, [value], "name").get(value) or f"#{value}"
     if key == "purposes":
-        names = _names(Purpose, value, "description_fr")
+        names = _bilingual_names(Purpose, value, "description")
         return Markup("<br>").join(escape(names.get(ident, f"#{ident}")) for ident in value)
     return value
 

@@ -171,3 +171,16 @@ def test_categories_and_purposes_are_named_in_the_language_of_the_page(editor_cl
     assert "Category : Cookies de mesure" not in english  # (the French text stays in the field rows)
     record = visible_text(editor_client.get(f"/admin/history/category/{category.id}"))
     assert category.name_en in record
+
+
+def test_a_cookies_category_and_purposes_are_named_in_the_language_of_the_page(editor_client):
+    from models import Category
+    from tests.helpers import use_english
+
+    cookie = cookie_named("sessionid")
+    statistics = db.session.scalars(select(Category).where(Category.key == "statistics")).one()
+    save(editor_client, cookie, category=str(statistics.id))
+    purpose = cookie.purposes[0]
+    page = visible_text(use_english(editor_client).get(f"/admin/history/cookie/{cookie.id}"))
+    assert f"Category Strictly necessary cookies {statistics.name_en}" in page
+    assert purpose.description_en in page and purpose.description_fr not in page
