@@ -7,8 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
-from babel import Locale
-from flask_babel import format_datetime, get_locale, gettext
+from flask_babel import format_datetime, gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
@@ -18,7 +17,7 @@ from inventory import lifetime as lifetimes
 from inventory.validation import InventoryError
 from models import Category, Provider, Purpose, db
 from models.history import ChangeSet, RecordChange
-from models.inventory import PARTY_LABELS, STORAGE_LABELS
+from models.inventory import PARTY_LABELS, STORAGE_LABELS, in_page_language
 
 from .base import WRITE_ROLES, AccessMixin, user_role
 from .labels import FIELD_LABELS
@@ -56,10 +55,9 @@ def _bilingual_names(model, ids, field):
     """{id: text} in the language of the page (English falls back to French)."""
     if not ids:
         return {}
-    english = (get_locale() or Locale("fr")).language == "en"
     french_column, english_column = getattr(model, f"{field}_fr"), getattr(model, f"{field}_en")
     rows = db.session.execute(select(model.id, french_column, english_column).where(model.id.in_(ids))).all()
-    return {ident: (en if english and en else fr) for ident, fr, en in rows}
+    return {ident: in_page_language(fr, en)[0] for ident, fr, en in rows}
 
 
 def display_value(key, value):

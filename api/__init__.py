@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from charte import cache
 from inventory import lifetime as lifetimes
-from inventory.export import iter_cookies, timestamp
+from inventory.export import iter_cookies, publisher_dict, timestamp
 from models import Category, Cookie, InventoryState, Provider, SiteSettings, db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -66,16 +66,7 @@ def policy_document():
         "version": FORMAT_VERSION,
         "revision": state.revision if state else 0,
         "last_updated": timestamp(state.changed_at) if state else None,
-        "publisher": None
-        if settings is None
-        else {
-            "site_name": settings.site_name,
-            "site_url": settings.site_url,
-            "controller_name": settings.controller_name,
-            "controller_address": settings.controller_address,
-            "contact_email": settings.contact_email,
-            "contact_url": settings.contact_url,
-        },
+        "publisher": None if settings is None else publisher_dict(settings),
         "categories": [
             {
                 "key": category.key,

@@ -200,7 +200,7 @@ class PageCache:
             self.reader = StateReader(engine)
             self._seen = None
         if self.signal is None or self.signal.path != signal_path:
-            self.signal = ChangeSignal(signal_path) if signal_path else None
+            self.signal = signal_for(signal_path) if signal_path else None
             self._seen = None
         self.recheck = recheck
 
@@ -440,13 +440,14 @@ _caches = weakref.WeakSet()
 # The change signals of every application of this process, read or not (a command-line
 # process renders no page but must tell the workers of its changes).
 _signal_paths = set()
-_writers = {}
+# One signal per file and process, for reading and writing alike.
+_signals = {}
 
 
-def _writer_signal(path):
-    signal = _writers.get(path)
+def signal_for(path):
+    signal = _signals.get(path)
     if signal is None:
-        signal = _writers[path] = ChangeSignal(path)
+        signal = _signals.setdefault(path, ChangeSignal(path))
     return signal
 
 
@@ -466,15 +467,13 @@ def _note_change(session, flush_context):
 @event.listens_for(Session, "after_commit")
 def _forget_pages(session):
     if session.info.pop("charte_pages_stale", False):
-        signals = {}
+        paths = set(_signal_paths)
         for cache in list(_caches):
             cache.clear()
             if cache.signal is not None:
-                signals.setdefault(cache.signal.path, cache.signal)
-        for path in _signal_paths:
-            signals.setdefault(path, None)
-        for path, signal in signals.items():
-            (signal or _writer_signal(path)).bump()
+                paths.add(cache.signal.path)
+        for path in paths:
+            signal_for(path).bump()
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -412,14 +412,17 @@ def _purposes(session):
     return session.scalars(select(Purpose).order_by(_binary(Purpose.description_fr, session)))
 
 
+# The site's publisher details, as both the backup and the public API give them.
+PUBLISHER_FIELDS = ("site_name", "site_url", "controller_name", "controller_address", "contact_email", "contact_url")
+
+
+def publisher_dict(settings):
+    return {name: getattr(settings, name) for name in PUBLISHER_FIELDS}
+
+
 def _settings_dict(settings):
     return {
-        "site_name": settings.site_name,
-        "site_url": settings.site_url,
-        "controller_name": settings.controller_name,
-        "controller_address": settings.controller_address,
-        "contact_email": settings.contact_email,
-        "contact_url": settings.contact_url,
+        **publisher_dict(settings),
         "is_sample": bool(settings.is_sample),
         "updated_at": timestamp(settings.updated_at),
     }

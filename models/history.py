@@ -59,12 +59,10 @@ class RecordChange(db.Model):
         left it, the French one when there is none); other records have one name."""
         field = _BILINGUAL_LABELS.get(self.model)
         if field:
-            from flask_babel import get_locale
+            from .inventory import in_page_language
 
-            locale = get_locale()
-            lang = locale.language if locale is not None else "fr"
             state = self.state or {}
-            text = state.get(f"{field}_{lang}") or state.get(f"{field}_fr")
+            text, _ = in_page_language(state.get(f"{field}_fr"), state.get(f"{field}_en"))
             if text:
                 return text
         return self.label

@@ -50,17 +50,21 @@ def _in(column, values):
     return "{} IN ({})".format(column, ", ".join(f"'{value}'" for value in values))
 
 
-def bilingual(obj, field):
+def in_page_language(french, english):
     """(text, is_fallback) for the current language: English falls back to French."""
     from flask_babel import get_locale
 
     locale = get_locale()
     if locale is not None and locale.language == "en":
-        english = getattr(obj, f"{field}_en")
         if english:
             return english, False
-        return getattr(obj, f"{field}_fr"), True
-    return getattr(obj, f"{field}_fr"), False
+        return french, True
+    return french, False
+
+
+def bilingual(obj, field):
+    """``in_page_language`` for an object's ``<field>_fr`` and ``<field>_en``."""
+    return in_page_language(getattr(obj, f"{field}_fr"), getattr(obj, f"{field}_en"))
 
 
 class RuledModel:
