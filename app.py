@@ -3,12 +3,12 @@ import logging
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, render_template, request, session
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from config import DEFAULT_LANGUAGE, LANGUAGES, build_config
 from extensions import babel, csrf, migrate, security
 from models import db
+from models.database import configure_engine
+from rules.language import set_page_language_resolver
 
 ROOT = Path(__file__).resolve().parent
 
@@ -34,6 +34,7 @@ def create_app(config=None):
         app.config.update(config)
 
     register_extensions(app)
+    _transitional_write_intent(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -51,6 +52,8 @@ def register_extensions(app):
     import inventory.history  # noqa: F401  (registers the change-history listeners)
 
     db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     babel.init_app(app, locale_selector=select_locale)
     from hardening import headers, inputs, throttle
@@ -111,30 +114,16 @@ def register_commands(app):
     register(app)
 
 
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite: enforce foreign keys, allow readers during writes, wait instead of failing."""
-    import sqlite3
+def _transitional_write_intent(app):
+    # TRANSITIONAL (removed once every write view declares its intent): POSTs write.
+    from models.database import _write_intent
 
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.close()
-        # SQLAlchemy emits BEGIN itself (see below) instead of the driver's implicit one.
-        dbapi_connection.isolation_level = None
+    def _declare():
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            _write_intent.set(True)
 
+    app.before_request_funcs.setdefault(None, []).insert(0, _declare)
 
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(connection):
-    """A request that may write takes SQLite's write lock when its transaction starts
-    (BEGIN IMMEDIATE), so that concurrent read-modify-write requests queue up instead of
-    failing with "database is locked" or losing an update; reads stay concurrent."""
-    if connection.dialect.name != "sqlite":
-        return
-    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
-        # Asked for no transaction (charte/cache.py's state reads): each statement stands alone.
-        return
-    writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+    @app.teardown_request
+    def _end(exc=None):
+        _write_intent.set(False)

@@ -12,7 +12,7 @@ from flask_security.utils import _datastore
 from sqlalchemy import func, inspect, select
 
 from hardening.passwords import policy_problems
-from inventory.validation import InventoryError
+from rules.validation import InventoryError
 from models import Role, User, db
 from models.user import ROLE_NAMES
 

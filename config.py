@@ -4,8 +4,7 @@ import secrets
 import stat
 from pathlib import Path
 
-LANGUAGES = ("fr", "en")
-DEFAULT_LANGUAGE = "fr"
+from rules.language import DEFAULT_LANGUAGE, LANGUAGES  # noqa: F401  (re-exported for the web layer)
 
 
 class ConfigError(RuntimeError):

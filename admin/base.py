@@ -21,8 +21,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
 
 from inventory.history import MODEL_NAMES, changed_fields, record_history
-from inventory.validation import InventoryError
-from inventory.validation import text as text_rule
+from rules.validation import InventoryError
+from rules.validation import text as text_rule
 from models import db
 
 from .labels import FIELD_LABELS

@@ -13,8 +13,8 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from inventory import history
-from inventory import lifetime as lifetimes
-from inventory.validation import InventoryError
+from rules import lifetime as lifetimes
+from rules.validation import InventoryError
 from models import Category, Provider, Purpose, db
 from models.history import ChangeSet, RecordChange
 from models.inventory import PARTY_LABELS, STORAGE_LABELS, in_page_language

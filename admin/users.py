@@ -14,7 +14,7 @@ from wtforms import PasswordField, SelectField
 from wtforms.validators import Email, InputRequired
 
 from hardening.passwords import policy_problems
-from inventory.validation import InventoryError
+from rules.validation import InventoryError
 from models import Role, db
 from models.user import ROLE_LABELS, ROLE_NAMES
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
-from inventory import lifetime as lifetimes
-from inventory.validation import InventoryError
+from rules import lifetime as lifetimes
+from rules.validation import InventoryError
 from models import Category, Cookie, Provider, Purpose, SiteSettings, cookie_purposes, db
 from models.inventory import PARTIES, PARTY_LABELS, STORAGE_KINDS, STORAGE_LABELS
 

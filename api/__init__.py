@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from charte import cache
-from inventory import lifetime as lifetimes
+from rules import lifetime as lifetimes
 from inventory.export import iter_cookies, publisher_dict, timestamp
 from models import Category, Cookie, InventoryState, Provider, SiteSettings, db
 

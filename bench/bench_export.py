@@ -28,7 +28,7 @@ def insert_cookies(db, count):
     from sqlalchemy import insert, select
 
     from models import Category, Cookie, Provider, Purpose, cookie_purposes
-    from inventory.lifetime import to_minutes
+    from rules.lifetime import to_minutes
 
     categories = db.session.scalars(select(Category.id).order_by(Category.id)).all()
     providers = [Provider(name=f"Provider {i}", website=f"https://provider{i}.example.com") for i in range(50)]

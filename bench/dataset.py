@@ -7,7 +7,7 @@ purposes, every category, some English texts missing, session and timed lifetime
 """
 from sqlalchemy import func, insert, select
 
-from inventory.lifetime import to_minutes
+from rules.lifetime import to_minutes
 from models import Category, Cookie, Provider, Purpose, cookie_purposes
 
 BATCH = 5000

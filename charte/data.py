@@ -13,7 +13,7 @@ from flask_babel import force_locale, gettext
 from markupsafe import escape
 from sqlalchemy import select
 
-from inventory import lifetime as lifetimes
+from rules import lifetime as lifetimes
 from models import Category, Cookie, InventoryState, Provider, Purpose, SiteSettings, cookie_purposes, db
 from models.inventory import PARTY_LABELS, STORAGE_LABELS
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Query
 
 from models import Category, Cookie, Provider, Purpose, SiteSettings, cookie_purposes, db
 
-from . import lifetime as lifetimes
+from rules import lifetime as lifetimes
 
 FORMAT_NAME = "cookie-inventory"
 FORMAT_VERSION = 1

@@ -18,7 +18,7 @@ from models import Category, Cookie, Provider, Purpose, SiteSettings, cookie_pur
 from models.history import ChangeSet, RecordChange
 from models.timestamps import utcnow
 
-from .validation import InventoryError
+from rules.validation import InventoryError
 
 MODEL_NAMES = {Provider: "provider", Category: "category", Purpose: "purpose", Cookie: "cookie", SiteSettings: "settings"}
 MODELS = {name: model for model, name in MODEL_NAMES.items()}

@@ -38,7 +38,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from models import Category, Cookie, Provider, Purpose, SiteSettings, cookie_purposes, db
 from models.inventory import PARTIES, STORAGE_KINDS
 
-from . import lifetime as lifetimes
+from rules import lifetime as lifetimes
 from . import ocd
 from .export import (
     COOKIE_COLUMNS,
@@ -50,7 +50,7 @@ from .export import (
 )
 from .history import recording
 from .records import MISSING, Change, ImportReport, Problem, Record, Where
-from .validation import InventoryError
+from rules.validation import InventoryError
 
 log = logging.getLogger(__name__)
 

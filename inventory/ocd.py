@@ -13,7 +13,7 @@ How a row becomes a cookie:
   domain, first party; any other named domain is not the site's, so third party too. Several
   domains in one cell ("a.com or b.com") are rejected: one cookie, one domain.
 - Wildcard match 1 -> a name pattern (the name is a prefix).
-- Retention period -> ``inventory.lifetime.parse_duration``; "persistent", "unknown", ranges
+- Retention period -> ``rules.lifetime.parse_duration``; "persistent", "unknown", ranges
   and conditions are rejected with the text quoted.
 - Data Controller -> the provider (matched by name); its privacy portal becomes the
   provider's privacy policy address when it is a valid http(s) address and the provider has
@@ -119,8 +119,8 @@ def record(cells, where):
         "purposes": "Description",
         "provider_privacy_policy_url": "User Privacy & GDPR Rights Portals",
     }
-    from .lifetime import parse_duration
-    from .validation import InventoryError
+    from rules.lifetime import parse_duration
+    from rules.validation import InventoryError
 
     rec.values["name"] = cells.get(NAME_COLUMN, "")
 

@@ -1,24 +1,5 @@
-"""Database models. ``db`` is the shared Flask-SQLAlchemy extension."""
-from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
-
-# Named constraints so that Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-db = SQLAlchemy(model_class=Base)
-
+"""Database models: one module per aggregate. ``db`` is the shared Flask-SQLAlchemy object."""
+from .database import Base, db, writes, writing  # noqa: F401
 from .inventory import (  # noqa: E402
     Category,
     Cookie,
@@ -34,6 +15,8 @@ from .login_attempt import LoginAttempt  # noqa: E402
 
 __all__ = [
     "db",
+    "writes",
+    "writing",
     "Category",
     "Cookie",
     "InventoryState",

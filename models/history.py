@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from . import db
+from .database import db
 from .timestamps import utcnow
 
 

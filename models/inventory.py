@@ -2,7 +2,7 @@
 
 Every text a visitor reads has a French column (required) and an English one
 (optional while editing; the English page falls back to French and says so).
-Field rules come from ``inventory.validation`` and run on every assignment.
+Field rules come from ``rules.validation`` and run on every assignment.
 """
 from datetime import datetime
 
@@ -26,11 +26,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship, validates
 
-from inventory import lifetime as lifetimes
-from inventory import validation as v
-from inventory.validation import InventoryError
+from rules import lifetime as lifetimes
+from rules import validation as v
+from rules.validation import InventoryError
 
-from . import db
+from .database import db
 from .timestamps import utcnow
 
 PARTIES = ("first", "third")

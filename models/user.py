@@ -7,7 +7,7 @@ from flask_security import RoleMixin, UserMixin
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from . import db
+from .database import db
 from .timestamps import utcnow
 
 ROLE_NAMES = ("admin", "editor", "viewer")

@@ -4,8 +4,8 @@ from flask import g
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from inventory.lifetime import THIRTEEN_MONTHS
-from inventory.validation import InventoryError
+from rules.lifetime import THIRTEEN_MONTHS
+from rules.validation import InventoryError
 from models import Category, Cookie, InventoryState, Provider, Purpose, Role, SiteSettings, User, cookie_purposes, db
 from tests.helpers import count, fresh, make_cookie, revision, seed_objects
 

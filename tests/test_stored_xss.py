@@ -16,8 +16,8 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import String, select
 
-from inventory import validation
-from inventory.validation import InventoryError
+from rules import validation
+from rules.validation import InventoryError
 from models import Category, Cookie, Provider, Purpose, RecordChange, SiteSettings, db
 from tests.helpers import field_errors, flashes, fresh, html_of
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from inventory import importer
 from inventory.importer import import_inventory
-from inventory.validation import InventoryError
+from rules.validation import InventoryError
 from models import Cookie, InventoryState, db
 from tests.inventory.conftest import checksum, cookie_row, csv_bytes
 

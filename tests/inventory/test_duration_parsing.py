@@ -2,8 +2,8 @@
 with the text quoted when they are not one plain duration."""
 import pytest
 
-from inventory.lifetime import MAX_AMOUNT, parse_duration
-from inventory.validation import InventoryError
+from rules.lifetime import MAX_AMOUNT, parse_duration
+from rules.validation import InventoryError
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from sqlalchemy import delete
 from inventory.export import export_bytes
 from inventory.importer import import_inventory
 from inventory.seed import load_seed
-from inventory.validation import InventoryError
+from rules.validation import InventoryError
 from models import Category, Cookie, Provider, Purpose, SiteSettings, db
 from tests.conftest import INVENTORY_TABLES
 from tests.inventory.conftest import insert_cookies

@@ -1,0 +1,405 @@
+"""Each kind of inventory record declared once: its model, natural key, JSON section and fields.
+
+The exports (CSV, XLSX, JSON), the importer (what it reads, how it coerces, what a new record
+gets, the order of a change's fields), the public policy document, the JSON Schema, the
+history and the back office's labels all derive from ``KINDS``. Adding a plain field to a kind
+takes the model's column, its migration and one ``Field`` here.
+"""
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from models import Category, Cookie, Provider, Purpose, SiteSettings
+from models.inventory import PARTIES, STORAGE_KINDS
+from rules import cells
+from rules import lifetime as lifetimes
+from rules.validation import InventoryError
+
+# --- Value types: how a field travels through files -----------------------------------------
+
+_URL_PATTERN = "^[Hh][Tt][Tt][Pp][Ss]?://\\S+$"
+
+
+@dataclass(frozen=True)
+class Text:
+    """Free text, checked by the model's field rule (length, control characters, format)."""
+
+    max_length: int
+    pattern: str | None = None
+    format: str | None = None
+
+    def read(self, model, name, raw):
+        if raw is not None and not isinstance(raw, str):
+            if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+                raw = cells.cell_text(raw)
+            else:
+                raise InventoryError(_l("Write this as text."))
+        return model.check_field(name, raw)
+
+    def schema(self, required):
+        schema = {"type": "string" if required else ["string", "null"], "maxLength": self.max_length}
+        if required:
+            schema["minLength"] = 1
+        if self.pattern:
+            schema["pattern"] = self.pattern
+        if self.format:
+            schema["format"] = self.format
+        return schema
+
+
+@dataclass(frozen=True)
+class Boolean:
+    def read(self, model, name, raw):
+        return cells.boolean(raw)
+
+    def schema(self, required):
+        return {"type": "boolean"}
+
+
+@dataclass(frozen=True)
+class Integer:
+    def read(self, model, name, raw):
+        return cells.integer(raw)
+
+    def schema(self, required):
+        return {"type": "integer"}
+
+
+@dataclass(frozen=True)
+class Choice:
+    choices: tuple
+
+    def read(self, model, name, raw):
+        return cells.choice(self.choices)(raw)
+
+    def schema(self, required):
+        return {"enum": list(self.choices)}
+
+
+@dataclass(frozen=True)
+class Timestamp:
+    """When a record was made or last changed: written out, restored when an import creates
+    the record, ignored otherwise."""
+
+    def read(self, model, name, raw):
+        return cells.read_timestamp(raw)
+
+    def schema(self, required):
+        return {
+            "type": ["string", "null"],
+            "format": "date-time",
+            "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$",
+            "description": "UTC, to the second. Restored when the import creates the object; ignored otherwise.",
+        }
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Another record named by its natural key (a cookie's provider by name, category by key)."""
+
+    kind: str
+
+    def schema(self, required):
+        return {"type": "string", "maxLength": 120, "minLength": 1}
+
+
+@dataclass(frozen=True)
+class Purposes:
+    """A cookie's purposes, named by their French texts (with the English beside them in CSV)."""
+
+    def schema(self, required):
+        return {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1, "maxLength": 500}}
+
+
+@dataclass(frozen=True)
+class Lifetime:
+    """A unit and an amount (``lifetime_unit``, ``lifetime_amount``): one JSON object, two
+    columns in a spreadsheet, plus the readable French and English texts."""
+
+    columns = ("lifetime_unit", "lifetime_amount")
+
+    def schema(self, required):
+        timed = [unit for unit in lifetimes.UNITS if unit != lifetimes.SESSION]
+        return {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["unit", "amount"],
+            "properties": {"unit": {"enum": list(lifetimes.UNITS)}, "amount": {"type": ["integer", "null"]}},
+            "oneOf": [
+                {"properties": {"unit": {"const": lifetimes.SESSION}, "amount": {"type": "null"}}},
+                {
+                    "properties": {
+                        "unit": {"enum": timed},
+                        "amount": {"type": "integer", "minimum": 1, "maximum": lifetimes.MAX_AMOUNT},
+                    }
+                },
+            ],
+            "description": "A session cookie has no amount; otherwise 1 to 1000 of the unit.",
+        }
+
+
+# --- Fields and kinds ------------------------------------------------------------------------
+
+# How a field appears in CSV and XLSX: read and written, written for people only, or absent.
+READ_WRITE, WRITTEN, ABSENT = "read-write", "written", "absent"
+# A field without a default on creation: left to the model (or required).
+NO_DEFAULT = type("NoDefault", (), {"__repr__": lambda self: "NO_DEFAULT"})()
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    value: object
+    label: object
+    required: bool = False  # a new record needs it
+    default: object = NO_DEFAULT  # what a new record gets when the file does not say
+    tabular: str = READ_WRITE
+    json: bool = True
+    public: bool = False  # in the policy document visitors and other sites read
+    description: str | None = None
+
+    @property
+    def create_only(self):
+        """Read from a file only when the import creates the record."""
+        return isinstance(self.value, Timestamp)
+
+    def read(self, model, raw):
+        return self.value.read(model, self.name, raw)
+
+    def schema(self):
+        schema = dict(self.value.schema(self.required))
+        if self.description:
+            schema["description"] = self.description
+        return schema
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # as history and the importer name it
+    model: type
+    section: str  # the JSON section
+    key: tuple  # natural key: how an import finds the record again
+    label: object
+    fields: tuple
+    sheet: str | None = None  # its XLSX sheet
+    single: bool = False  # one record per site (settings)
+    counts_cookies: bool = False  # its sheet has a "cookies" column (how many use it)
+    description: str | None = None
+    _by_name: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self):
+        self._by_name.update({f.name: f for f in self.fields})
+
+    def field(self, name):
+        return self._by_name.get(name)
+
+    @property
+    def json_fields(self):
+        return tuple(f for f in self.fields if f.json)
+
+    @property
+    def tabular_fields(self):
+        return tuple(f for f in self.fields if f.tabular != ABSENT)
+
+    @property
+    def defaults(self):
+        """What a new record gets for the fields a file leaves out."""
+        return {f.name: f.default for f in self.fields if f.default is not NO_DEFAULT}
+
+_CREATED = Field("created_at", Timestamp(), _l("Created"), tabular=ABSENT)
+_UPDATED = Field("updated_at", Timestamp(), _l("Last modified"), tabular=WRITTEN)
+
+SETTINGS = Kind(
+    "settings",
+    SiteSettings,
+    "settings",
+    (),
+    _l("Site settings"),
+    (
+        Field("site_name", Text(120), _l("Site name"), required=True, public=True),
+        Field("site_url", Text(500, pattern=_URL_PATTERN), _l("Site address"), required=True, public=True),
+        Field(
+            "controller_name",
+            Text(200),
+            _l("Data controller"),
+            required=True,
+            public=True,
+            description="The data controller named on the policy.",
+        ),
+        Field("controller_address", Text(500), _l("Data controller's postal address"), public=True),
+        Field("contact_email", Text(254, format="email"), _l("Contact e-mail (DPO)"), required=True, public=True),
+        Field("contact_url", Text(500, pattern=_URL_PATTERN), _l("Contact page address"), public=True),
+        Field(
+            "is_sample",
+            Boolean(),
+            _l("Sample data"),
+            default=False,
+            description="True for the sample content of a new install.",
+        ),
+        _UPDATED,
+    ),
+    single=True,
+    description="Who publishes the policy; null when not set up yet.",
+)
+
+CATEGORY = Kind(
+    "category",
+    Category,
+    "categories",
+    ("key",),
+    _l("Category"),
+    (
+        Field(
+            "key",
+            Text(40, pattern="^[a-z][a-z0-9_-]{0,39}$"),
+            _l("Key"),
+            required=True,
+            public=True,
+            description="Stable identifier, e.g. statistics.",
+        ),
+        Field("position", Integer(), _l("Order on the policy"), default=0, description="Order on the policy."),
+        Field("consent_required", Boolean(), _l("Consent required"), default=True, public=True),
+        Field("name_fr", Text(120), _l("Name (French)"), required=True, public=True),
+        Field("name_en", Text(120), _l("Name (English)"), public=True),
+        Field("description_fr", Text(4000), _l("Description (French)"), required=True, public=True),
+        Field("description_en", Text(4000), _l("Description (English)"), public=True),
+        _CREATED,
+        _UPDATED,
+    ),
+    sheet="Categories",
+    counts_cookies=True,
+)
+
+PROVIDER = Kind(
+    "provider",
+    Provider,
+    "providers",
+    ("name",),
+    _l("Provider"),
+    (
+        Field("name", Text(120), _l("Name"), required=True, public=True, description="Unique."),
+        Field("website", Text(500, pattern=_URL_PATTERN), _l("Website"), public=True),
+        Field("privacy_policy_url", Text(500, pattern=_URL_PATTERN), _l("Privacy policy address"), public=True),
+        Field(
+            "country",
+            Text(2, pattern="^[A-Z]{2}$"),
+            _l("Country"),
+            public=True,
+            description="ISO 3166-1 alpha-2.",
+        ),
+        _CREATED,
+        _UPDATED,
+    ),
+    sheet="Providers",
+    counts_cookies=True,
+)
+
+PURPOSE = Kind(
+    "purpose",
+    Purpose,
+    "purposes",
+    ("description_fr",),
+    _l("Purpose"),
+    (
+        Field(
+            "description_fr",
+            Text(500),
+            _l("Description (French)"),
+            required=True,
+            public=True,
+            description='Unique. Texts imported from the Open Cookie Database start with "[EN] " until translated.',
+        ),
+        Field("description_en", Text(500), _l("Description (English)"), public=True),
+        _CREATED,
+        _UPDATED,
+    ),
+    sheet="Purposes",
+    counts_cookies=True,
+)
+
+COOKIE = Kind(
+    "cookie",
+    Cookie,
+    "cookies",
+    ("name", "domain"),
+    _l("Cookie"),
+    (
+        Field(
+            "name",
+            Text(255),
+            _l("Name"),
+            required=True,
+            public=True,
+            description="Unique with domain. A name containing * is a pattern.",
+        ),
+        Field(
+            "domain",
+            Text(253),
+            _l("Domain"),
+            default="",
+            public=True,
+            description="Lowercase host such as .example.com; empty = the site's own domain.",
+        ),
+        Field(
+            "is_pattern",
+            Boolean(),
+            _l("Name is a prefix / pattern"),
+            default=False,
+            public=True,
+            description="The name is a prefix (shown with a trailing *).",
+        ),
+        Field("party", Choice(PARTIES), _l("Set by"), default="first", public=True),
+        Field("storage_kind", Choice(STORAGE_KINDS), _l("Storage kind"), default="http_cookie", public=True),
+        Field(
+            "category",
+            Reference("category"),
+            _l("Category"),
+            required=True,
+            public=True,
+            description="A category's key (must exist).",
+        ),
+        Field(
+            "provider",
+            Reference("provider"),
+            _l("Provider"),
+            required=True,
+            public=True,
+            description="A provider's name (created when unknown).",
+        ),
+        Field("service_fr", Text(255), _l("Service and location (French)"), required=True, public=True),
+        Field("service_en", Text(255), _l("Service and location (English)"), default=None, public=True),
+        Field(
+            "purposes",
+            Purposes(),
+            _l("Purposes"),
+            required=True,
+            public=True,
+            description="French texts of the cookie's purposes, sorted; unknown ones are created.",
+        ),
+        Field("lifetime", Lifetime(), _l("Lifetime"), required=True, public=True),
+        Field("shown_on_policy", Boolean(), _l("Shown on the policy"), default=True),
+        Field("is_sample", Boolean(), _l("Sample data"), default=False, tabular=ABSENT),
+        Field(
+            "notes",
+            Text(4000),
+            _l("Internal notes"),
+            default=None,
+            description="Internal notes, never shown on the policy.",
+        ),
+        _CREATED,
+        _UPDATED,
+    ),
+    sheet="Cookies",
+)
+
+# In the order an import plans them and the JSON backup lists them: what a record names
+# (its category, provider, purposes) comes before it.
+KINDS = {kind.name: kind for kind in (SETTINGS, CATEGORY, PROVIDER, PURPOSE, COOKIE)}
+BY_MODEL = {kind.model: kind for kind in KINDS.values()}
+BY_SECTION = {kind.section: kind for kind in KINDS.values()}
+
+
+def kind_of(obj_or_model):
+    """The Kind of a record or model class, or None for anything that is not inventory."""
+    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+    return BY_MODEL.get(model)

@@ -1,0 +1,94 @@
+"""The database: the shared Flask-SQLAlchemy object, SQLite's connection settings, and the
+write intent that makes a writer take SQLite's write lock when its transaction starts."""
+import contextvars
+import functools
+import sqlite3
+from contextlib import contextmanager
+
+from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import MetaData, event
+from sqlalchemy.orm import DeclarativeBase
+
+# Named constraints so that Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class AppSession(FlaskSession):
+    """The sessions of ``db.session``: a class of our own, so that the change pipeline
+    (inventory/changes.py) listens to this application's sessions and no other."""
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": AppSession})
+
+
+# --- Write intent ----------------------------------------------------------------------------
+
+_write_intent = contextvars.ContextVar("write_intent", default=False)
+
+
+@contextmanager
+def writing(session=None):
+    """The transactions started inside the block will write: on SQLite they begin with
+    ``BEGIN IMMEDIATE``, so that concurrent read-modify-write requests queue up on the write
+    lock instead of failing with "database is locked" or losing an update. A read-only
+    transaction already open is ended first, so that the next statement begins a writing one."""
+    session = session or db.session
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        session.rollback()
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def writes(function):
+    """Decorator for a view or command that changes the database (see ``writing``)."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with writing():
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+# --- SQLite ----------------------------------------------------------------------------------
+
+
+def configure_engine(engine):
+    """SQLite: foreign keys on, readers allowed during writes (WAL), a wait instead of a failure
+    when the database is busy, and BEGIN emitted by SQLAlchemy, IMMEDIATE for writers.
+    Bound to this engine, not to every engine of the process."""
+    if engine.dialect.name != "sqlite" or event.contains(engine, "connect", _sqlite_pragmas):
+        return
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin)
+
+
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+        # SQLAlchemy emits BEGIN itself (_sqlite_begin) instead of the driver's implicit one.
+        dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(connection):
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return  # asked for no transaction (the public pages' state reads): each statement stands alone
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")

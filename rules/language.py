@@ -1,0 +1,31 @@
+"""The one FR/EN rule: French is the policy's language of reference, English falls back to it."""
+LANGUAGES = ("fr", "en")
+DEFAULT_LANGUAGE = "fr"
+
+
+def in_language(lang, french, english):
+    """(text, is_fallback) in ``lang``: English falls back to the French text, and says so."""
+    if lang == "en":
+        if english:
+            return english, False
+        return french, True
+    return french, False
+
+
+# For code with no ``lang`` at hand (a model's ``__str__`` in a back-office form): the web
+# layer installs the page language (app.py, from Flask-Babel); elsewhere it is French.
+_page_language = None
+
+
+def set_page_language_resolver(resolver):
+    global _page_language
+    _page_language = resolver
+
+
+def page_language():
+    lang = _page_language() if _page_language else None
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def in_page_language(french, english):
+    return in_language(page_language(), french, english)
