@@ -1,12 +1,13 @@
 """Application factory: ``create_app(config=None)``."""
-import logging
+
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, render_template, request, session
 
+from account import security as account_security
 from config import DEFAULT_LANGUAGE, LANGUAGES, build_config
-from extensions import babel, csrf, migrate, security
-from models import db
+from extensions import babel, csrf, migrate
+from models import db, search_indexes
 from models.database import configure_engine
 from rules.language import set_page_language_resolver
 
@@ -27,6 +28,13 @@ def select_locale():
     return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
 
 
+def _page_language():
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale.language if locale is not None else None
+
+
 def create_app(config=None):
     app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True)
     app.config.update(build_config(app.instance_path))
@@ -34,7 +42,6 @@ def create_app(config=None):
         app.config.update(config)
 
     register_extensions(app)
-    _transitional_write_intent(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -49,13 +56,23 @@ def create_app(config=None):
 
 
 def register_extensions(app):
-    import inventory.history  # noqa: F401  (registers the change-history listeners)
+    from inventory import changes
 
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    changes.init_app(app)
+    # The PostgreSQL search indexes live in a migration only (models/search_indexes.py).
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        include_object=search_indexes.include_object,
+    )
     babel.init_app(app, locale_selector=select_locale)
+    set_page_language_resolver(_page_language)
     from hardening import headers, inputs, throttle
 
     headers.init_app(app)
@@ -68,7 +85,7 @@ def register_extensions(app):
 
     from models import Role, User
 
-    security.init_app(app, SQLAlchemyUserDatastore(db, User, Role))
+    account_security.init_app(app, SQLAlchemyUserDatastore(db, User, Role))
 
     from admin import init_admin
 
@@ -112,18 +129,3 @@ def register_commands(app):
     from cli import register
 
     register(app)
-
-
-def _transitional_write_intent(app):
-    # TRANSITIONAL (removed once every write view declares its intent): POSTs write.
-    from models.database import _write_intent
-
-    def _declare():
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            _write_intent.set(True)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, _declare)
-
-    @app.teardown_request
-    def _end(exc=None):
-        _write_intent.set(False)

@@ -1,49 +1,19 @@
 """Command-line tools: ``flask setup``, ``flask seed``, ``flask users …``."""
+
 import secrets
 import sys
 
 import click
-from email_validator import EmailNotValidError, validate_email
 from flask.cli import AppGroup
-from flask_babel import force_locale
 from flask_migrate import upgrade
-from flask_security import hash_password
-from flask_security.utils import _datastore
 from sqlalchemy import func, inspect, select
 
-from hardening.passwords import policy_problems
-from rules.validation import InventoryError
-from models import Role, User, db
+from account.users import create_user, ensure_roles
+from models import User, db, writes
 from models.user import ROLE_NAMES
+from rules.validation import InventoryError
 
 users_cli = AppGroup("users", help="Manage back-office accounts.")
-
-
-def ensure_roles():
-    existing = {r.name for r in db.session.scalars(select(Role))}
-    for name in ROLE_NAMES:
-        if name not in existing:
-            db.session.add(Role(name=name))
-    db.session.flush()
-
-
-def create_user(email, password, role):
-    """Create an account; raises ValueError with a readable reason."""
-    ensure_roles()
-    email = (email or "").strip().lower()
-    if _datastore.find_user(email=email) is not None:
-        raise ValueError(f"An account already exists for {email}.")
-    try:
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError as error:
-        raise ValueError(f"Invalid e-mail address: {error}") from None
-    with force_locale("en"):  # the command line speaks English
-        problems = policy_problems(password, email)
-    if problems:
-        raise ValueError(" ".join(str(problem) for problem in problems))
-    user = _datastore.create_user(email=email, password=hash_password(password), roles=[role])
-    db.session.commit()
-    return user
 
 
 def _read_password():
@@ -55,6 +25,7 @@ def _read_password():
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLE_NAMES), default="editor", show_default=True)
+@writes
 def users_create(email, role):
     """Create an account. The password is prompted for, or read from standard input."""
     try:
@@ -78,6 +49,7 @@ def _database_is_empty():
 
 @click.command("seed")
 @click.option("--no-sample", is_flag=True, help="Only the standard categories, without the sample cookies.")
+@writes
 def seed_command(no_sample):
     """Load the standard categories and the sample inventory (idempotent)."""
     from inventory.seed import load_seed
@@ -95,6 +67,7 @@ def seed_command(no_sample):
 
 @click.command("setup")
 @click.option("--admin-email", default="admin@example.com", show_default=True)
+@writes
 def setup_command(admin_email):
     """Migrate the database; on a new install, load the sample charte and create an admin."""
     from inventory.seed import load_seed

@@ -1,4 +1,5 @@
 """Configuration from environment variables, with safe development defaults."""
+
 import os
 import secrets
 import stat
@@ -39,7 +40,7 @@ def _database_url(instance_path, env):
     # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants an explicit driver.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

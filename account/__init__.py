@@ -1,24 +1,12 @@
-"""Account helpers around Flask-Security: the interface language switch."""
-from urllib.parse import urlsplit
+"""Back-office accounts around Flask-Security: the Security object, account creation, and the
+interface language switch."""
 
 from flask import Blueprint, redirect, request, session, url_for
 
 from config import LANGUAGES
+from hardening.redirects import safe_next
 
 bp = Blueprint("account", __name__)
-
-
-def safe_next(target, fallback):
-    """Only same-site paths: no scheme, no host, no '//' or '\\' tricks."""
-    if not target or not isinstance(target, str):
-        return fallback
-    target = target.strip()
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return fallback
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return fallback
-    return target
 
 
 @bp.post("/language")

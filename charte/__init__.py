@@ -1,14 +1,14 @@
 """The public cookie policy ("charte cookies"), at /fr/cookies and /en/cookies."""
+
 from flask import Blueprint, g, redirect, render_template, request, url_for
-
-from config import DEFAULT_LANGUAGE, LANGUAGES
-
 from flask_babel import get_locale
 
+from config import DEFAULT_LANGUAGE, LANGUAGES
 from models.inventory import PARTY_LABELS, STORAGE_LABELS
 from models.inventory import bilingual as _bilingual
+from public import cache
+from rules.countries import country_name as _country_name
 
-from . import cache
 from .data import load_charte
 
 bp = Blueprint("charte", __name__, url_prefix="/<any(fr,en):lang>")
@@ -71,5 +71,4 @@ def storage_label(value):
 
 @bp.app_template_global()
 def country_name(code):
-    locale = get_locale()
-    return locale.territories.get(code, code) if locale and code else code or ""
+    return _country_name(code, get_locale())

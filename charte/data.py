@@ -7,15 +7,17 @@ value (``markupsafe.Markup``), so that a provider or purpose shared by thousands
 escaped once and the template's autoescape has nothing left to do. The template still
 escapes anything that is not Markup.
 """
+
 from dataclasses import dataclass, field
 
 from flask_babel import force_locale, gettext
 from markupsafe import escape
 from sqlalchemy import select
 
-from rules import lifetime as lifetimes
 from models import Category, Cookie, InventoryState, Provider, Purpose, SiteSettings, cookie_purposes, db
-from models.inventory import PARTY_LABELS, STORAGE_LABELS
+from models.inventory import PARTY_LABELS, STORAGE_LABELS, display_name
+from rules import lifetime as lifetimes
+from rules.language import in_language
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,22 +82,14 @@ class _Escaper(dict):
 
 
 def _text(french, english, lang, html):
-    if lang == "en":
-        if english:
-            return Text(html[english])
-        return Text(html[french], True)
-    return Text(html[french])
-
-
-def _display_name(name, is_pattern):
-    # Same rule as Cookie.display_name.
-    return name + "*" if is_pattern and "*" not in name else name
+    text, fallback = in_language(lang, french, english)
+    return Text(html[text], fallback)
 
 
 def load_charte(lang):
     """The policy's content in ``lang`` ("fr" or "en"), in seven queries whatever the size."""
     session = db.session
-    settings = session.scalars(select(SiteSettings).order_by(SiteSettings.id).limit(1)).first()
+    settings = SiteSettings.current(session)
     state = session.get(InventoryState, 1)
     categories = session.scalars(select(Category).order_by(Category.position, Category.id)).all()
     shown = Cookie.shown_on_policy.is_(True)
@@ -150,9 +144,11 @@ def load_charte(lang):
         }
         party = {key: html[str(label)] for key, label in PARTY_LABELS.items()}
         storage = {key: html[str(label)] for key, label in STORAGE_LABELS.items()}
-        lifetime_of = {}
-        for unit, amount in {(row.lifetime_unit, row.lifetime_amount) for row in rows}:
-            lifetime_of[unit, amount] = html[str(lifetimes.describe(unit, amount))]
+    describe = lifetimes.Descriptions()
+    lifetime_of = {
+        (unit, amount): html[describe(unit, amount, lang)]
+        for unit, amount in {(row.lifetime_unit, row.lifetime_amount) for row in rows}
+    }
 
     # Within a category, group a provider's cookies together, as the original charte did.
     rows.sort(key=lambda r: (providers[r.provider_id].name.casefold(), r.name.casefold(), r.domain))
@@ -160,7 +156,7 @@ def load_charte(lang):
     for row in rows:
         sections[row.category_id].cookies.append(
             CookieRow(
-                name=escape(_display_name(row.name, row.is_pattern)),
+                name=escape(display_name(row.name, row.is_pattern)),
                 domain=html[row.domain],
                 provider=cells[row.provider_id],
                 service=_text(row.service_fr, row.service_en, lang, html),

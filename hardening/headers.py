@@ -1,6 +1,7 @@
 """Security headers on every response: a nonce-based Content-Security-Policy (no
 'unsafe-inline' scripts), framing forbidden, no MIME sniffing, a strict referrer
 policy, HSTS in production, and no caching of back-office pages."""
+
 import secrets
 
 from flask import g, request

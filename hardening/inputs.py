@@ -1,4 +1,5 @@
 """Refuse request input that no form can legitimately carry, before any view sees it."""
+
 from flask import abort, request
 
 

@@ -1,5 +1,6 @@
 """Password policy, shared by the login pages, the back office and the CLI:
 at least SECURITY_PASSWORD_LENGTH_MIN characters, and not the e-mail address."""
+
 from flask_babel import gettext
 from flask_security import PasswordUtil
 
@@ -19,7 +20,7 @@ class PasswordPolicy(PasswordUtil):
 
 def policy_problems(password, email):
     """Reasons why ``password`` is refused for ``email`` (empty when accepted)."""
-    from flask_security.utils import _security
+    from flask import current_app
 
-    problems, _ = _security.password_util.validate(password or "", True, email=email)
+    problems, _ = current_app.extensions["security"].password_util.validate(password or "", True, email=email)
     return problems or []

@@ -5,13 +5,14 @@ address, within WINDOW, further attempts get 429 until the window has moved on.
 Known and unknown addresses are treated alike. Attempts live in the database so
 that every worker sees them; every outcome is logged.
 """
+
 import logging
 from datetime import timedelta
 
 from flask import render_template, request
 from sqlalchemy import delete, func, or_, select
 
-from account import safe_next
+from hardening.redirects import safe_next
 from models import LoginAttempt, db
 from models.timestamps import utcnow
 

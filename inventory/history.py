@@ -1,27 +1,26 @@
-"""Records every change to the inventory, and restores a record to an earlier state.
+"""The change history: who changed which inventory record, when, from where, before and after;
+and restoring a record to one of its versions.
 
-The recording hooks into SQLAlchemy's flush, so every path that changes the
-inventory through the ORM is covered: back-office forms, bulk actions, imports,
-restores and the CLI. Each database transaction becomes one ChangeSet naming
-who (from the Flask request, or the ``recording`` context), when and from where.
+``capture`` and ``write`` are called by the change pipeline (inventory/changes.py) around each
+flush, so every path that changes the inventory through the ORM is recorded: back-office forms,
+bulk actions, imports, restores, the command line. One ChangeSet per database transaction.
 """
+
 import contextvars
 from contextlib import contextmanager
 from datetime import datetime
 
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DateTime, event, insert, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import DateTime, insert, inspect, select
 
-from models import Category, Cookie, Provider, Purpose, SiteSettings, cookie_purposes, db
+from models import Category, Cookie, Provider, Purpose, cookie_purposes, db
 from models.history import ChangeSet, RecordChange
 from models.timestamps import utcnow
-
 from rules.validation import InventoryError
 
-MODEL_NAMES = {Provider: "provider", Category: "category", Purpose: "purpose", Cookie: "cookie", SiteSettings: "settings"}
-MODELS = {name: model for model, name in MODEL_NAMES.items()}
+from .kinds import KINDS, kind_of
+
 # Bookkeeping columns: they change on every save and say nothing the history does not.
 UNTRACKED = {"created_at", "updated_at", "lifetime_minutes"}
 
@@ -60,66 +59,69 @@ def _actor():
 
 
 def _jsonable(value):
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _tracked(mapper):
+    return [attr for attr in mapper.column_attrs if attr.key not in UNTRACKED]
 
 
 def snapshot(obj):
     """The record's fields, as the object holds them now, as a JSON-able dict."""
-    data = {
-        attr.key: _jsonable(getattr(obj, attr.key))
-        for attr in inspect(obj).mapper.column_attrs
-        if attr.key not in UNTRACKED
-    }
+    data = {attr.key: _jsonable(getattr(obj, attr.key)) for attr in _tracked(inspect(obj).mapper)}
     if isinstance(obj, Cookie):
         data["purposes"] = sorted(p.id for p in obj.purposes if p.id is not None)
     return data
 
 
-def stored_snapshot(session, obj):
-    """The record as the database holds it (before this flush), read from the database itself:
-    the ORM does not always know a value it never loaded."""
-    mapper = inspect(obj).mapper
-    table = mapper.local_table
-    ident = inspect(obj).identity[0]
+def _stored_snapshots(session, objects):
+    """{object: the record as the database holds it before this flush}, in one SELECT per
+    table (the ORM does not always know a value it never loaded)."""
     connection = session.connection()
-    row = connection.execute(select(table).where(table.c.id == ident)).mappings().first()
-    if row is None:
-        return None
-    data = {
-        attr.key: _jsonable(row[attr.columns[0].name])
-        for attr in mapper.column_attrs
-        if attr.key not in UNTRACKED
-    }
-    if isinstance(obj, Cookie):
-        data["purposes"] = sorted(
-            connection.execute(
-                select(cookie_purposes.c.purpose_id).where(cookie_purposes.c.cookie_id == ident)
-            ).scalars()
-        )
-    return data
+    found = {}
+    by_model = {}
+    for obj in objects:
+        by_model.setdefault(type(obj), []).append(obj)
+    for model, group in by_model.items():
+        mapper = inspect(model)
+        table = mapper.local_table
+        ids = {inspect(obj).identity[0]: obj for obj in group}
+        rows = connection.execute(select(table).where(table.c.id.in_(list(ids)))).mappings()
+        for row in rows:
+            found[ids[row["id"]]] = {attr.key: _jsonable(row[attr.columns[0].name]) for attr in _tracked(mapper)}
+        if model is Cookie and found:
+            links = {}
+            for cookie_id, purpose_id in connection.execute(
+                select(cookie_purposes.c.cookie_id, cookie_purposes.c.purpose_id).where(
+                    cookie_purposes.c.cookie_id.in_(list(ids))
+                )
+            ):
+                links.setdefault(cookie_id, []).append(purpose_id)
+            for ident, obj in ids.items():
+                if obj in found:
+                    found[obj]["purposes"] = sorted(links.get(ident, []))
+    return found
 
 
-@event.listens_for(Session, "before_flush")
-def _collect(session, flush_context, instances):
-    pending = session.info.setdefault("history_pending", [])
-    for obj in session.new:
-        if type(obj) in MODEL_NAMES:
-            pending.append((obj, "create", None))
-    for obj in session.dirty:
-        if type(obj) in MODEL_NAMES and session.is_modified(obj, include_collections=True):
-            pending.append((obj, "update", stored_snapshot(session, obj)))
-    for obj in session.deleted:
-        if type(obj) in MODEL_NAMES:
-            pending.append((obj, "delete", stored_snapshot(session, obj)))
+def capture(session):
+    """Before a flush: the inventory records it will create, update or delete, with their
+    stored state. Returns [(object, action, before)] for ``write``."""
+    created = [obj for obj in session.new if kind_of(obj)]
+    updated = [obj for obj in session.dirty if kind_of(obj) and session.is_modified(obj, include_collections=True)]
+    deleted = [obj for obj in session.deleted if kind_of(obj)]
+    stored = _stored_snapshots(session, updated + deleted) if updated or deleted else {}
+    return (
+        [(obj, "create", None) for obj in created]
+        + [(obj, "update", stored.get(obj)) for obj in updated]
+        + [(obj, "delete", stored.get(obj)) for obj in deleted]
+    )
 
 
-@event.listens_for(Session, "after_flush")
-def _record(session, flush_context):
-    pending = session.info.pop("history_pending", [])
+def write(session, captured):
+    """After a flush: one RecordChange per captured record that really changed, in the
+    transaction's ChangeSet (created with the first of them)."""
     rows = []
-    for obj, action, before in pending:
+    for obj, action, before in captured:
         after = None if action == "delete" else snapshot(obj)
         if action != "create" and before is None:
             continue
@@ -127,7 +129,7 @@ def _record(session, flush_context):
             continue
         rows.append(
             {
-                "model": MODEL_NAMES[type(obj)],
+                "model": kind_of(obj).name,
                 "record_id": (after or before)["id"],
                 "action": action,
                 "label": str(obj)[:300],
@@ -147,16 +149,12 @@ def _record(session, flush_context):
     connection.execute(insert(RecordChange.__table__), rows)
 
 
+def end_transaction(session):
+    session.info.pop("change_set_id", None)
+
+
 def _same(before, after):
-    ignore = {"version"}
-    return {k: v for k, v in before.items() if k not in ignore} == {k: v for k, v in after.items() if k not in ignore}
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _end_change_set(session, transaction):
-    if transaction.parent is None:
-        session.info.pop("change_set_id", None)
-        session.info.pop("history_pending", None)
+    return {k: v for k, v in before.items() if k != "version"} == {k: v for k, v in after.items() if k != "version"}
 
 
 def changed_fields(before, after):
@@ -166,11 +164,11 @@ def changed_fields(before, after):
     return [k for k in keys if before.get(k) != after.get(k)]
 
 
-def record_history(model_name, record_id):
+def record_history(kind_name, record_id):
     """The changes of one record, newest first."""
     return db.session.scalars(
         select(RecordChange)
-        .where(RecordChange.model == model_name, RecordChange.record_id == record_id)
+        .where(RecordChange.model == kind_name, RecordChange.record_id == record_id)
         .order_by(RecordChange.id.desc())
     ).all()
 
@@ -187,7 +185,7 @@ def restore(change):
 
     Raises InventoryError when that state cannot be restored as it was (a provider,
     category or purpose it used no longer exists). The caller commits."""
-    model = MODELS[change.model]
+    model = KINDS[change.model].model
     state = change.state
     if state is None:
         raise InventoryError(_l("This version holds no data to restore."))
@@ -205,7 +203,10 @@ def restore(change):
             missing.append(str(_l("some of its purposes")))
         if missing:
             raise InventoryError(
-                _l("This version cannot be restored: %(what)s no longer exist(s). Restore them first.", what=", ".join(missing))
+                _l(
+                    "This version cannot be restored: %(what)s no longer exist(s). Restore them first.",
+                    what=", ".join(missing),
+                )
             )
     for key, value in state.items():
         if key in ("id", "version", "purposes"):

@@ -1,10 +1,8 @@
-"""Sample content for a new install: the categories every site needs, and the
-inventory of the French policy that started the project
-(``shared/seed/charte-cookies.txt``: Opendatasoft's four cookies).
-
-``load_seed`` is idempotent: it adds what is missing and never overwrites what
-an editor has changed.
+"""Sample content for a new install: the categories every site needs, and the inventory of the
+French policy that started the project (``shared/seed/charte-cookies.txt``). ``load_seed`` is
+idempotent: it adds what is missing and never overwrites what an editor has changed.
 """
+
 from sqlalchemy import select
 
 from models import Category, Cookie, InventoryState, Provider, Purpose, SiteSettings, db
@@ -156,7 +154,7 @@ def load_seed(session=None, sample=True):
         session.commit()
         return added
 
-    if session.scalars(select(SiteSettings).limit(1)).first() is None:
+    if SiteSettings.current(session) is None:
         session.add(SiteSettings(is_sample=True, **SETTINGS))
         added["settings"] = 1
 
@@ -173,9 +171,7 @@ def load_seed(session=None, sample=True):
     session.flush()
     necessary = session.scalars(select(Category).where(Category.key == "necessary")).one()
     for name, service_fr, service_en, purpose_fr, purpose_en, unit, amount in COOKIES:
-        exists = session.scalars(
-            select(Cookie).where(Cookie.name == name, Cookie.domain == SAMPLE_DOMAIN)
-        ).first()
+        exists = session.scalars(select(Cookie).where(Cookie.name == name, Cookie.domain == SAMPLE_DOMAIN)).first()
         if exists is not None:
             continue
         purpose = session.scalars(select(Purpose).where(Purpose.description_fr == purpose_fr)).first()

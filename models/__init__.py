@@ -1,5 +1,7 @@
 """Database models: one module per aggregate. ``db`` is the shared Flask-SQLAlchemy object."""
+
 from .database import Base, db, writes, writing  # noqa: F401
+from .history import ChangeSet, RecordChange  # noqa: E402
 from .inventory import (  # noqa: E402
     Category,
     Cookie,
@@ -9,9 +11,8 @@ from .inventory import (  # noqa: E402
     SiteSettings,
     cookie_purposes,
 )
-from .user import Role, User, roles_users  # noqa: E402
-from .history import ChangeSet, RecordChange  # noqa: E402
 from .login_attempt import LoginAttempt  # noqa: E402
+from .user import Role, User, roles_users  # noqa: E402
 
 __all__ = [
     "db",

@@ -1,5 +1,6 @@
 """The database: the shared Flask-SQLAlchemy object, SQLite's connection settings, and the
 write intent that makes a writer take SQLite's write lock when its transaction starts."""
+
 import contextvars
 import functools
 import sqlite3
@@ -43,7 +44,7 @@ def writing(session=None):
     ``BEGIN IMMEDIATE``, so that concurrent read-modify-write requests queue up on the write
     lock instead of failing with "database is locked" or losing an update. A read-only
     transaction already open is ended first, so that the next statement begins a writing one."""
-    session = session or db.session
+    session = session or db.session()
     if session.in_transaction() and not (session.new or session.dirty or session.deleted):
         session.rollback()
     token = _write_intent.set(True)
@@ -53,11 +54,16 @@ def writing(session=None):
         _write_intent.reset(token)
 
 
-def writes(function):
-    """Decorator for a view or command that changes the database (see ``writing``)."""
+def writes(function=None, *, when=None):
+    """Decorator for a view or command that changes the database (see ``writing``); with
+    ``when``, only the calls for which ``when()`` is true write (a view that writes on POST)."""
+    if function is None:
+        return functools.partial(writes, when=when)
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
+        if when is not None and not when():
+            return function(*args, **kwargs)
         with writing():
             return function(*args, **kwargs)
 

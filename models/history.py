@@ -4,10 +4,13 @@ One ``ChangeSet`` per database transaction that touched the inventory (a form
 save, a bulk action, an import, a restore), holding one ``RecordChange`` per
 record created, updated or deleted. Rows are only ever inserted.
 """
+
 from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from rules.language import in_page_language
 
 from .database import db
 from .timestamps import utcnow
@@ -59,8 +62,6 @@ class RecordChange(db.Model):
         left it, the French one when there is none); other records have one name."""
         field = _BILINGUAL_LABELS.get(self.model)
         if field:
-            from .inventory import in_page_language
-
             state = self.state or {}
             text, _ = in_page_language(state.get(f"{field}_fr"), state.get(f"{field}_en"))
             if text:

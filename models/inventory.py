@@ -4,6 +4,7 @@ Every text a visitor reads has a French column (required) and an English one
 (optional while editing; the English page falls back to French and says so).
 Field rules come from ``rules.validation`` and run on every assignment.
 """
+
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -24,10 +25,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, validates
 
 from rules import lifetime as lifetimes
 from rules import validation as v
+from rules.language import in_page_language
 from rules.validation import InventoryError
 
 from .database import db
@@ -50,20 +52,8 @@ def _in(column, values):
     return "{} IN ({})".format(column, ", ".join(f"'{value}'" for value in values))
 
 
-def in_page_language(french, english):
-    """(text, is_fallback) for the current language: English falls back to French."""
-    from flask_babel import get_locale
-
-    locale = get_locale()
-    if locale is not None and locale.language == "en":
-        if english:
-            return english, False
-        return french, True
-    return french, False
-
-
 def bilingual(obj, field):
-    """``in_page_language`` for an object's ``<field>_fr`` and ``<field>_en``."""
+    """(text, is_fallback) of an object's ``<field>_fr`` and ``<field>_en`` in the page's language."""
     return in_page_language(getattr(obj, f"{field}_fr"), getattr(obj, f"{field}_en"))
 
 
@@ -190,9 +180,7 @@ class Purpose(RuledModel, Versioned, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
-    cookies: Mapped[list["Cookie"]] = relationship(
-        secondary=cookie_purposes, back_populates="purposes", viewonly=True
-    )
+    cookies: Mapped[list["Cookie"]] = relationship(secondary=cookie_purposes, back_populates="purposes", viewonly=True)
 
     @property
     def description(self):
@@ -240,8 +228,7 @@ class Cookie(RuledModel, Versioned, db.Model):
     # Derived from unit and amount, kept for sorting and the "over 13 months" filter.
     lifetime_minutes: Mapped[int | None] = mapped_column(Integer, index=True)
     domain: Mapped[str] = mapped_column(String(253), default="", index=True)
-    # Indexed like every column the back office sorts or filters the cookie list by:
-    # at 100,000 cookies a sort without an index took 80 ms on PostgreSQL.
+    # Indexed like every column the back office sorts or filters the cookie list by.
     party: Mapped[str] = mapped_column(String(10), default="first", index=True)
     storage_kind: Mapped[str] = mapped_column(String(20), default="http_cookie", index=True)
     shown_on_policy: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -267,10 +254,26 @@ class Cookie(RuledModel, Versioned, db.Model):
 
     @property
     def display_name(self):
-        """The name as the policy shows it: a prefix pattern ends with '*'."""
-        if self.is_pattern and "*" not in self.name:
-            return self.name + "*"
-        return self.name
+        return display_name(self.name, self.is_pattern)
+
+    def prepare_for_save(self, updating):
+        """The cookie's invariants, checked before every flush that saves it: a valid
+        lifetime (and its length in minutes, for sorting), a pattern flag for a name with
+        "*", a provider, a category and at least one purpose."""
+        unit, amount = lifetimes.check(self.lifetime_unit or lifetimes.SESSION, self.lifetime_amount)
+        self.lifetime_unit, self.lifetime_amount = unit, amount
+        self.lifetime_minutes = lifetimes.to_minutes(unit, amount)
+        if self.name and "*" in self.name:
+            self.is_pattern = True
+        if not self.purposes:
+            raise InventoryError(_l("A cookie needs at least one purpose."), field="purposes")
+        if self.provider is None and self.provider_id is None:
+            raise InventoryError(_l("Choose who sets this cookie (provider)."), field="provider")
+        if self.category is None and self.category_id is None:
+            raise InventoryError(_l("Choose the cookie's category."), field="category")
+        if updating:
+            # A change of purposes alone does not fire onupdate.
+            self.updated_at = utcnow()
 
     @property
     def lifetime(self):
@@ -314,6 +317,18 @@ class SiteSettings(RuledModel, Versioned, db.Model):
     def __str__(self):
         return self.site_name or ""
 
+    @classmethod
+    def current(cls, session):
+        """The site's settings (one site per instance for now), or None before setup."""
+        return session.scalars(select(cls).order_by(cls.id).limit(1)).first()
+
+
+def display_name(name, is_pattern):
+    """A cookie's name as the policy shows it: a prefix pattern ends with '*'."""
+    if is_pattern and name and "*" not in name:
+        return name + "*"
+    return name
+
 
 class InventoryState(db.Model):
     """A counter bumped by every change to the inventory, with the time of that change.
@@ -330,54 +345,18 @@ class InventoryState(db.Model):
     def __str__(self):
         return f"r{self.revision}"
 
+    @classmethod
+    def bump(cls, connection):
+        """Move the revision on, in the transaction of ``connection``."""
+        table = cls.__table__
+        result = connection.execute(
+            update(table).where(table.c.id == 1).values(revision=table.c.revision + 1, changed_at=utcnow())
+        )
+        if result.rowcount == 0:
+            connection.execute(table.insert().values(id=1, revision=1, changed_at=utcnow()))
+
 
 INVENTORY_MODELS = (Provider, Category, Purpose, Cookie, SiteSettings)
-
-
-@event.listens_for(Session, "before_flush")
-def _before_flush(session, flush_context, instances):
-    changed = bool(session.deleted and any(isinstance(o, INVENTORY_MODELS) for o in session.deleted))
-    for obj in list(session.new) + list(session.dirty):
-        if not isinstance(obj, INVENTORY_MODELS):
-            continue
-        if obj in session.dirty and not session.is_modified(obj):
-            continue
-        changed = True
-        if isinstance(obj, Cookie):
-            _check_cookie(obj)
-            if obj in session.dirty:
-                # Purpose changes alone do not fire onupdate.
-                obj.updated_at = utcnow()
-    if changed:
-        session.info["inventory_changed"] = True
-
-
-def _check_cookie(cookie):
-    unit, amount = lifetimes.check(cookie.lifetime_unit or lifetimes.SESSION, cookie.lifetime_amount)
-    cookie.lifetime_unit, cookie.lifetime_amount = unit, amount
-    cookie.lifetime_minutes = lifetimes.to_minutes(unit, amount)
-    if cookie.name and "*" in cookie.name:
-        cookie.is_pattern = True
-    if not cookie.purposes:
-        raise InventoryError(_l("A cookie needs at least one purpose."), field="purposes")
-    if cookie.provider is None and cookie.provider_id is None:
-        raise InventoryError(_l("Choose who sets this cookie (provider)."), field="provider")
-    if cookie.category is None and cookie.category_id is None:
-        raise InventoryError(_l("Choose the cookie's category."), field="category")
-
-
-@event.listens_for(Session, "after_flush")
-def _bump_revision(session, flush_context):
-    if not session.info.pop("inventory_changed", False):
-        return
-    connection = session.connection()
-    result = connection.execute(
-        update(InventoryState.__table__)
-        .where(InventoryState.__table__.c.id == 1)
-        .values(revision=InventoryState.__table__.c.revision + 1, changed_at=utcnow())
-    )
-    if result.rowcount == 0:
-        connection.execute(InventoryState.__table__.insert().values(id=1, revision=1, changed_at=utcnow()))
 
 
 def _refuse_delete_in_use(count_query, message):

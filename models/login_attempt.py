@@ -1,4 +1,5 @@
 """Login attempts, kept briefly to stop password guessing across all workers."""
+
 from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, Index, String

@@ -1,4 +1,5 @@
 """Back-office accounts, used by Flask-Security."""
+
 import uuid
 from datetime import datetime
 

@@ -2,6 +2,7 @@
 
 Each reader takes a raw value and returns it typed, or raises InventoryError with a message
 the legal team can act on."""
+
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -51,7 +52,9 @@ def choice(choices):
     def read(value):
         value = cell_text(value).strip()
         if value not in choices:
-            raise InventoryError(_l("“%(value)s” is not one of: %(choices)s.", value=value[:40], choices=", ".join(choices)))
+            raise InventoryError(
+                _l("“%(value)s” is not one of: %(choices)s.", value=value[:40], choices=", ".join(choices))
+            )
         return value
 
     return read

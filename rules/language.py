@@ -1,4 +1,5 @@
 """The one FR/EN rule: French is the policy's language of reference, English falls back to it."""
+
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 

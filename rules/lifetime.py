@@ -1,9 +1,10 @@
 """How long a cookie lives: either the browser session or an amount of a unit."""
+
 import math
 import re
 
+from flask_babel import force_locale, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from .validation import InventoryError
 
@@ -39,7 +40,9 @@ def check(unit, amount):
     if unit == SESSION:
         return unit, None
     if amount is None or amount == "":
-        raise InventoryError(_l("Enter how many %(unit)s the cookie lives.", unit=UNIT_LABELS[unit].lower()), field="lifetime_amount")
+        raise InventoryError(
+            _l("Enter how many %(unit)s the cookie lives.", unit=UNIT_LABELS[unit].lower()), field="lifetime_amount"
+        )
     try:
         amount = int(amount)
     except (TypeError, ValueError):
@@ -72,6 +75,21 @@ def describe(unit, amount):
     if unit == "months":
         return ngettext("%(num)d month", "%(num)d months", amount)
     return ngettext("%(num)d year", "%(num)d years", amount)
+
+
+class Descriptions:
+    """``describe`` in a given language, worked out once per (unit, amount, language): an
+    export or a policy of thousands of cookies has only a few distinct lifetimes."""
+
+    def __init__(self):
+        self._texts = {}
+
+    def __call__(self, unit, amount, lang):
+        key = (unit, amount, lang)
+        if key not in self._texts:
+            with force_locale(lang):
+                self._texts[key] = str(describe(unit, amount))
+        return self._texts[key]
 
 
 # --- Free-text durations ("2 years", "Session", "13 mois") from imported lists -------------------

@@ -5,6 +5,7 @@ InventoryError with a message the legal team can act on. The models apply
 them through ``@validates`` (the last guard), and the admin forms run the same
 rules so that the error shows next to the field.
 """
+
 import re
 import unicodedata
 from urllib.parse import urlsplit

@@ -1,32 +1,19 @@
 """The public charte is served from memory between changes, with HTTP validators, and is
 never stale: what the visitor gets is always the inventory as last committed."""
+
 import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-import charte.cache as cache_module
-from charte.cache import page_cache
-from charte.signal import ChangeSignal
+import public.cache as cache_module
 from models import Cookie, InventoryState, db
+from public.signal import ChangeSignal
 from tests.helpers import fresh, make_cookie, row_named
 
 CSP_NONCE = re.compile(r"'nonce-([^']+)'")
-
-
-@pytest.fixture
-def statements(app):
-    """The SQL statements sent while the block runs."""
-    sent = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    yield sent
-    event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -84,7 +71,10 @@ def test_etag_and_last_modified_answer_conditional_requests(client):
     assert "Content-Security-Policy" in again.headers
     assert client.get("/fr/cookies", headers={"If-Modified-Since": modified}).status_code == 304
     # If-None-Match decides when both are sent (RFC 9110).
-    assert client.get("/fr/cookies", headers={"If-None-Match": '"other"', "If-Modified-Since": modified}).status_code == 200
+    assert (
+        client.get("/fr/cookies", headers={"If-None-Match": '"other"', "If-Modified-Since": modified}).status_code
+        == 200
+    )
     # French and English pages are different resources.
     assert client.get("/en/cookies").headers["ETag"] != etag
 
@@ -139,13 +129,24 @@ def test_a_change_another_process_signals_is_seen_on_the_next_request(app, clien
     assert service_shown(client) == "Changé ailleurs"
 
 
-def test_a_commit_in_any_session_of_this_code_moves_the_signal(app):
+def test_a_commit_outside_a_request_moves_the_signal(app):
+    """A script or the command line (an application context, no request) tells the workers too."""
     signal = ChangeSignal(app.config["CHARTE_SIGNAL_FILE"])
     before = signal.read()
-    with Session(db.engine) as session:  # not Flask-SQLAlchemy's: a script, the CLI
-        session.scalars(select(Cookie).where(Cookie.name == "sessionid")).one().service_fr = "Script"
-        session.commit()
+    db.session.scalars(select(Cookie).where(Cookie.name == "sessionid")).one().service_fr = "Script"
+    db.session.commit()
     assert signal.read() != before
+
+
+def test_the_change_pipeline_is_bound_to_the_apps_session_only(app):
+    """A session made by hand on the engine goes through none of it: no listener sits on
+    SQLAlchemy's global Session class (inventory/changes.py)."""
+    signal = ChangeSignal(app.config["CHARTE_SIGNAL_FILE"])
+    before = signal.read()
+    with Session(db.engine) as session:
+        session.scalars(select(Cookie).where(Cookie.name == "sessionid")).one().service_fr = "Hors application"
+        session.commit()
+    assert signal.read() == before
 
 
 def test_a_failed_save_leaves_the_signal_alone(app):
@@ -183,7 +184,9 @@ def test_recheck_zero_reads_the_state_on_every_request(app, client, statements, 
     assert service_shown(client) == "Changé sans signal"
 
 
-def test_without_a_usable_signal_file_the_state_is_read_on_every_request(app, client, statements, monkeypatch, tmp_path, caplog):
+def test_without_a_usable_signal_file_the_state_is_read_on_every_request(
+    app, client, statements, monkeypatch, tmp_path, caplog
+):
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("")
     monkeypatch.setitem(app.config, "CHARTE_SIGNAL_FILE", str(blocked / "charte.signal"))
@@ -242,10 +245,9 @@ def test_a_new_cookie_is_listed_on_the_next_request(client):
 
 def test_behind_a_proxy_the_forwarded_host_is_used_from_memory_too(app):
     from app import create_app
+    from tests.conftest import app_config
 
-    proxied = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "x", "TRUSTED_PROXIES": 1}
-    )
+    proxied = create_app(app_config(app.config["SQLALCHEMY_DATABASE_URI"], TRUSTED_PROXIES=1))
     client = proxied.test_client()
     headers = {"X-Forwarded-Host": "charte.example.org", "X-Forwarded-Proto": "https"}
     try:

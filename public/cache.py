@@ -1,33 +1,14 @@
-"""Public pages rendered once per inventory revision and served from memory afterwards.
+"""Public pages (the policy, its JSON) rendered once per inventory state and served from memory.
 
-A page is answered from this worker's memory when it was rendered at the current inventory
-state (``InventoryState``: revision and time of the last change). Every change to the
-inventory moves the revision in the transaction that makes it. Whether the state may have
-moved is known without a query: every process of the host that commits a change leaves new
-bytes in a shared file before its request returns (charte/signal.py), and a worker reads the
-state (one SQL statement) only when those bytes changed since its last read, or at least
-every ``CHARTE_RECHECK_SECONDS`` for changes made elsewhere. So each worker renders the new
-content on its very next request after a save has returned, whichever process made it. An
-expiry time alone, or a message between workers that may arrive late, could serve a page
-older than a save that has already returned; neither is used.
-
-Two paths serve a page:
-
-- ``cached_response``, the view's: renders when the state moved, stores the page and the
-  headers Flask's after_request functions gave it (security headers);
-- ``CachedPages``, a WSGI middleware in front of Flask: a request for a page stored at the
-  current state gets the stored bytes and headers, with a fresh CSP nonce, without going
-  through Flask. A full Flask request cost three times gunicorn's own work per request.
-
-A page that names the site's own address (canonical links) is rendered with a placeholder
-for it, filled in per ``scheme://host``: a request with another Host header costs a copy of
-the bytes, not a new render, and cannot plant its host in other visitors' pages.
-
-Responses carry a strong ETag (kind, language, revision, digest of the bytes) and
-Last-Modified (the inventory's last change), answer ``If-None-Match`` and
-``If-Modified-Since`` with 304, and say ``Cache-Control: public, no-cache``: browsers and
-proxies may keep a copy but must revalidate it, so none shows a page an edit has replaced.
+A page is served from this worker's memory while the inventory state (revision, time of the
+last change) is the one it was rendered at; the state is read again only when the host's
+change signal (signal.py) moved, or every ``CHARTE_RECHECK_SECONDS``. ``cached_response``
+renders and stores; ``CachedPages``, a WSGI middleware before Flask, answers a stored page
+without going through Flask, with a fresh CSP nonce. Pages that name the site's own address
+are stored with a placeholder filled per ``scheme://host``, so a forged Host header cannot
+plant itself in other visitors' pages. ETag, Last-Modified, 304 and ``public, no-cache``.
 """
+
 import functools
 import hashlib
 import os
@@ -35,7 +16,6 @@ import queue
 import secrets
 import threading
 import time
-import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -45,11 +25,11 @@ from flask.sessions import SecureCookieSessionInterface
 from markupsafe import escape
 from sqlalchemy import event, select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 from werkzeug.exceptions import SecurityError
 from werkzeug.http import http_date, parse_date, parse_etags
 from werkzeug.wsgi import get_host
 
+from inventory.changes import inventory_changed
 from models import InventoryState, db
 
 from .signal import ChangeSignal
@@ -199,10 +179,22 @@ class PageCache:
         if self.reader is None or self.reader.engine is not engine:
             self.reader = StateReader(engine)
             self._seen = None
-        if self.signal is None or self.signal.path != signal_path:
-            self.signal = signal_for(signal_path) if signal_path else None
-            self._seen = None
+        self._use_signal(signal_path)
         self.recheck = recheck
+
+    def _use_signal(self, path):
+        if path and (self.signal is None or self.signal.path != path):
+            self.signal = ChangeSignal(path)
+            self._seen = None
+        elif not path:
+            self.signal = None
+
+    def forget(self, config):
+        """The inventory changed: drop the pages and tell the host's other processes."""
+        self.clear()
+        self._use_signal(config.get("CHARTE_SIGNAL_FILE"))
+        if self.signal is not None:
+            self.signal.bump()
 
     def state(self):
         """(revision, changed_at) of the inventory: the last one read while the change signal
@@ -403,9 +395,10 @@ def init_app(app):
     if "charte_page_cache" in app.extensions:
         return
     cache = app.extensions["charte_page_cache"] = PageCache()
-    _caches.add(cache)
-    if app.config.get("CHARTE_SIGNAL_FILE"):
-        _signal_paths.add(app.config["CHARTE_SIGNAL_FILE"])
+    # After a commit that changed the inventory, in whichever process made it (a worker, the
+    # command line): this process drops its pages, and every process of the host is told
+    # through the signal file before the request that made the change returns.
+    inventory_changed.connect(lambda sender: cache.forget(sender.config), sender=app, weak=False)
     app.config.setdefault("CHARTE_CACHE_BYPASS_HEADER", os.environ.get("CHARTE_CACHE_BYPASS_HEADER") == "1")
     app.extensions["charte_public_endpoints"] = set()
     app.extensions["charte_middleware"] = app.wsgi_app = CachedPages(app.wsgi_app, app)
@@ -433,50 +426,3 @@ def public_page(state, endpoint, paths):
     state.app.extensions["charte_public_endpoints"].add(endpoint)
     for path, (kind, lang) in paths.items():
         state.app.extensions["charte_middleware"].route(path, kind, lang)
-
-
-# Every cache of this process (one per application; tests create several).
-_caches = weakref.WeakSet()
-# The change signals of every application of this process, read or not (a command-line
-# process renders no page but must tell the workers of its changes).
-_signal_paths = set()
-# One signal per file and process, for reading and writing alike.
-_signals = {}
-
-
-def signal_for(path):
-    signal = _signals.get(path)
-    if signal is None:
-        signal = _signals.setdefault(path, ChangeSignal(path))
-    return signal
-
-
-# After a commit that changed the inventory: every process of the host is told through the
-# change signal, before the request that made the change returns; this process's pages are
-# dropped at once, which also covers a change that leaves the state as it was (an inventory
-# emptied and seeded again, a state row edited by hand).
-@event.listens_for(Session, "after_flush")
-def _note_change(session, flush_context):
-    from models.inventory import INVENTORY_MODELS
-
-    watched = (*INVENTORY_MODELS, InventoryState)
-    if any(isinstance(obj, watched) for obj in (*session.new, *session.dirty, *session.deleted)):
-        session.info["charte_pages_stale"] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _forget_pages(session):
-    if session.info.pop("charte_pages_stale", False):
-        paths = set(_signal_paths)
-        for cache in list(_caches):
-            cache.clear()
-            if cache.signal is not None:
-                paths.add(cache.signal.path)
-        for path in paths:
-            signal_for(path).bump()
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _keep_pages(session, previous_transaction):
-    if previous_transaction.parent is None:
-        session.info.pop("charte_pages_stale", None)

@@ -1,30 +1,11 @@
-"""A change signal shared by every process of one host, so that a cached page costs no query.
+"""A change signal shared by the processes of one host, so that a stored page costs no query.
 
-A process that commits a change to the inventory writes 8 new random bytes into a small file
-(the instance folder's ``charte.signal``) *after* its commit and *before* the request that
-made the change returns. Every worker maps that file into memory and compares those bytes
-with the ones it saw when it last read the inventory state from the database: while they
-are the same, nothing was committed on this host since, and the page in memory is current;
-when they differ, the worker reads the state (one statement) and renders again if it moved.
-
-Why this is as strict as reading the database on every request: a worker that sees the new
-bytes reads the state after the commit that preceded them, so it cannot keep the old page;
-and the bytes change before the save's response leaves, so a request sent after a save has
-returned finds them changed, whichever worker answers it. Writers on this host are the web
-workers, the command line (imports, seed) and anything else going through this code's
-session; they all pass through ``after_commit``.
-
-What the file cannot see: a change made from another host against the same PostgreSQL
-database, or by hand in SQL. For those, every worker still reads the state at least every
-``CHARTE_RECHECK_SECONDS`` (1 s by default; 0 reads it on every request, the strict choice
-for several hosts). When the file cannot be created or mapped (a read-only instance folder),
-the workers read the state on every request, as if the setting were 0, and say so once in
-the log.
-
-Only a difference counts, never an order: two writers at once each leave new bytes, readers
-that see either read the database, and a torn read of the 8 bytes is just another
-difference (one more query, never a stale page).
+A process that commits an inventory change writes 8 new random bytes into a small file after
+its commit and before its request returns; workers map the file and read the inventory state
+from the database only when the bytes differ from those they last saw (README, Performance).
+Only a difference counts, never an order: a torn read is one more query, never a stale page.
 """
+
 import logging
 import mmap
 import os
@@ -33,7 +14,6 @@ import threading
 log = logging.getLogger(__name__)
 
 SIZE = 8
-FILE_NAME = "charte.signal"
 
 
 class ChangeSignal:
