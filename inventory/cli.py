@@ -1,15 +1,15 @@
-"""``flask inventory export`` and ``flask inventory import``: the same functions as the back office.
+"""``flask inventory export`` and ``flask inventory import``: the same functions as the back office."""
 
-Register with ``register(app)`` (from the application's command registration).
-"""
 import sys
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
+from models import writes
+
 from . import export as exports
-from . import importer
+from . import importing
 
 inventory_cli = AppGroup("inventory", help="Export and import the cookie inventory.")
 
@@ -21,7 +21,12 @@ EXIT_SKIPPED = 2  # --skip-invalid: applied, but some rows were rejected and ski
 
 @inventory_cli.command("export")
 @click.option("--format", "fmt", type=click.Choice(exports.FORMATS), default="json", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="File to write (default: standard output).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="File to write (default: standard output).",
+)
 def export_command(fmt, output):
     """Write the whole inventory as CSV, Excel-flavoured CSV (BOM and ;), XLSX or JSON."""
     if output is None:
@@ -43,16 +48,19 @@ def export_command(fmt, output):
 
 @inventory_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(importer.FORMATS), help="Default: recognised from the content.")
+@click.option("--format", "fmt", type=click.Choice(importing.FORMATS), help="Default: recognised from the content.")
 @click.option("--dry-run", is_flag=True, help="Show what would change, write nothing.")
-@click.option("--skip-invalid", is_flag=True, help="Apply the valid rows and list the rejected ones (default: all or nothing).")
+@click.option(
+    "--skip-invalid", is_flag=True, help="Apply the valid rows and list the rejected ones (default: all or nothing)."
+)
 @click.option(
     "--max-size",
     type=click.IntRange(min=1),
-    default=importer.MAX_BYTES // 2**20,
+    default=importing.MAX_BYTES // 2**20,
     show_default=True,
     help="Largest file accepted, in MiB.",
 )
+@writes
 def import_command(file, fmt, dry_run, skip_invalid, max_size):
     """Import FILE (our JSON, CSV or XLSX export, or the Open Cookie Database CSV).
 
@@ -62,7 +70,7 @@ def import_command(file, fmt, dry_run, skip_invalid, max_size):
     max_bytes = max_size * 2**20
     with file.open("rb") as source:
         data = source.read(max_bytes + 1)  # one byte more than allowed is enough to refuse it
-    report = importer.import_inventory(
+    report = importing.import_inventory(
         data, filename=file.name, fmt=fmt, dry_run=dry_run, skip_invalid=skip_invalid, max_bytes=max_bytes
     )
     for line in report.summary():
@@ -71,7 +79,3 @@ def import_command(file, fmt, dry_run, skip_invalid, max_size):
         sys.exit(EXIT_REFUSED)
     if report.rejected:
         sys.exit(EXIT_SKIPPED)
-
-
-def register(app):
-    app.cli.add_command(inventory_cli)

@@ -5,6 +5,7 @@ gets, the order of a change's fields), the public policy document, the JSON Sche
 history and the back office's labels all derive from ``KINDS``. Adding a plain field to a kind
 takes the model's column, its migration and one ``Field`` here.
 """
+
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -20,8 +21,24 @@ from rules.validation import InventoryError
 _URL_PATTERN = "^[Hh][Tt][Tt][Pp][Ss]?://\\S+$"
 
 
+class _Value:
+    """What every value type shares: one attribute on the model, one column in a spreadsheet."""
+
+    def stored(self, name):
+        """The names the value has on the model and in an import's plan."""
+        return (name,)
+
+    def columns(self, name):
+        """Its CSV / XLSX columns, as exported."""
+        return (name,)
+
+    def read_columns(self, name):
+        """The columns an import reads it from (the others are written for people)."""
+        return self.columns(name)
+
+
 @dataclass(frozen=True)
-class Text:
+class Text(_Value):
     """Free text, checked by the model's field rule (length, control characters, format)."""
 
     max_length: int
@@ -36,8 +53,9 @@ class Text:
                 raise InventoryError(_l("Write this as text."))
         return model.check_field(name, raw)
 
-    def schema(self, required):
-        schema = {"type": "string" if required else ["string", "null"], "maxLength": self.max_length}
+    def schema(self, required, nullable=None):
+        nullable = not required if nullable is None else nullable
+        schema = {"type": ["string", "null"] if nullable else "string", "maxLength": self.max_length}
         if required:
             schema["minLength"] = 1
         if self.pattern:
@@ -48,7 +66,7 @@ class Text:
 
 
 @dataclass(frozen=True)
-class Boolean:
+class Boolean(_Value):
     def read(self, model, name, raw):
         return cells.boolean(raw)
 
@@ -57,7 +75,7 @@ class Boolean:
 
 
 @dataclass(frozen=True)
-class Integer:
+class Integer(_Value):
     def read(self, model, name, raw):
         return cells.integer(raw)
 
@@ -66,7 +84,7 @@ class Integer:
 
 
 @dataclass(frozen=True)
-class Choice:
+class Choice(_Value):
     choices: tuple
 
     def read(self, model, name, raw):
@@ -77,7 +95,7 @@ class Choice:
 
 
 @dataclass(frozen=True)
-class Timestamp:
+class Timestamp(_Value):
     """When a record was made or last changed: written out, restored when an import creates
     the record, ignored otherwise."""
 
@@ -94,29 +112,43 @@ class Timestamp:
 
 
 @dataclass(frozen=True)
-class Reference:
+class Reference(_Value):
     """Another record named by its natural key (a cookie's provider by name, category by key)."""
 
     kind: str
 
     def schema(self, required):
-        return {"type": "string", "maxLength": 120, "minLength": 1}
+        """The referenced record's key field, as that record's own section has it."""
+        target = KINDS[self.kind]
+        return target.field(target.key[0]).value.schema(True)
 
 
 @dataclass(frozen=True)
-class Purposes:
+class Purposes(_Value):
     """A cookie's purposes, named by their French texts (with the English beside them in CSV)."""
+
+    kind = "purpose"  # the records it names
+
+    def columns(self, name):
+        return (f"{name}_fr", f"{name}_en")
 
     def schema(self, required):
         return {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1, "maxLength": 500}}
 
 
 @dataclass(frozen=True)
-class Lifetime:
+class Lifetime(_Value):
     """A unit and an amount (``lifetime_unit``, ``lifetime_amount``): one JSON object, two
     columns in a spreadsheet, plus the readable French and English texts."""
 
-    columns = ("lifetime_unit", "lifetime_amount")
+    def stored(self, name):
+        return (f"{name}_unit", f"{name}_amount")
+
+    def columns(self, name):
+        return (f"{name}_fr", f"{name}_en", *self.stored(name))
+
+    def read_columns(self, name):
+        return self.stored(name)
 
     def schema(self, required):
         timed = [unit for unit in lifetimes.UNITS if unit != lifetimes.SESSION]
@@ -163,11 +195,29 @@ class Field:
         """Read from a file only when the import creates the record."""
         return isinstance(self.value, Timestamp)
 
+    @property
+    def stored(self):
+        """Its names on the model and in an import's plan (a lifetime has two)."""
+        return self.value.stored(self.name)
+
+    @property
+    def columns(self):
+        """Its CSV / XLSX columns, as exported (none when absent from spreadsheets)."""
+        return () if self.tabular == ABSENT else self.value.columns(self.name)
+
+    @property
+    def read_columns(self):
+        """The CSV / XLSX columns an import reads it from."""
+        return self.value.read_columns(self.name) if self.tabular == READ_WRITE else ()
+
     def read(self, model, raw):
         return self.value.read(model, self.name, raw)
 
-    def schema(self):
-        schema = dict(self.value.schema(self.required))
+    def schema(self, nullable=None):
+        if isinstance(self.value, Text):
+            schema = dict(self.value.schema(self.required, nullable))
+        else:
+            schema = dict(self.value.schema(self.required))
         if self.description:
             schema["description"] = self.description
         return schema
@@ -185,6 +235,7 @@ class Kind:
     single: bool = False  # one record per site (settings)
     counts_cookies: bool = False  # its sheet has a "cookies" column (how many use it)
     description: str | None = None
+    order: tuple = ()  # how exports list the records, when not by the natural key
     _by_name: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
@@ -202,9 +253,31 @@ class Kind:
         return tuple(f for f in self.fields if f.tabular != ABSENT)
 
     @property
+    def listing_order(self):
+        return self.order or self.key
+
+    @property
+    def required_fields(self):
+        return tuple(f for f in self.fields if f.required)
+
+    @property
+    def stored_names(self):
+        """Every field's stored names, in declaration order (the order of a change's fields)."""
+        return tuple(name for f in self.fields for name in f.stored)
+
+    @property
+    def columns(self):
+        """Its CSV / XLSX columns: the fields' in order, and "cookies" (how many cookies use
+        the record) before the timestamps when the sheet counts them."""
+        plain = [c for f in self.fields if not isinstance(f.value, Timestamp) for c in f.columns]
+        times = [c for f in self.fields if isinstance(f.value, Timestamp) for c in f.columns]
+        return tuple(plain + (["cookies"] if self.counts_cookies else []) + times)
+
+    @property
     def defaults(self):
         """What a new record gets for the fields a file leaves out."""
         return {f.name: f.default for f in self.fields if f.default is not NO_DEFAULT}
+
 
 _CREATED = Field("created_at", Timestamp(), _l("Created"), tabular=ABSENT)
 _UPDATED = Field("updated_at", Timestamp(), _l("Last modified"), tabular=WRITTEN)
@@ -268,6 +341,7 @@ CATEGORY = Kind(
     ),
     sheet="Categories",
     counts_cookies=True,
+    order=("position", "key"),
 )
 
 PROVIDER = Kind(
@@ -397,6 +471,8 @@ COOKIE = Kind(
 KINDS = {kind.name: kind for kind in (SETTINGS, CATEGORY, PROVIDER, PURPOSE, COOKIE)}
 BY_MODEL = {kind.model: kind for kind in KINDS.values()}
 BY_SECTION = {kind.section: kind for kind in KINDS.values()}
+# The XLSX workbook's sheets, in order.
+SHEETS = (COOKIE, PROVIDER, CATEGORY, PURPOSE)
 
 
 def kind_of(obj_or_model):

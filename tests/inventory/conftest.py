@@ -1,14 +1,16 @@
 """Helpers for the import/export tests: an empty inventory, a checksum of the database's
 content, CSV rows in the export's columns, and many cookies inserted quickly."""
+
 import csv
 import hashlib
 import io
 
 import pytest
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete
 
+from bench.dataset import add_cookies
 from inventory.export import COOKIE_COLUMNS, export_bytes
-from models import Category, Cookie, Provider, Purpose, cookie_purposes, db
+from models import db
 from tests.conftest import INVENTORY_TABLES
 
 
@@ -82,52 +84,8 @@ def read_csv_export(data):
 
 
 def insert_cookies(count, purposes_per_cookie=1, prefix="c"):
-    """``count`` cookies straight through Core (fast), sharing a few providers and purposes."""
-    categories = db.session.scalars(select(Category.id).order_by(Category.id)).all()
-    providers = []
-    for index in range(10):
-        provider = Provider(name=f"{prefix} provider {index}")
-        db.session.add(provider)
-        providers.append(provider)
-    purposes = []
-    for index in range(50):
-        purpose = Purpose(description_fr=f"{prefix} finalité {index}", description_en=f"{prefix} purpose {index}")
-        db.session.add(purpose)
-        purposes.append(purpose)
-    db.session.flush()
-    rows = []
-
-    def flush(rows, start):
-        table = Cookie.__table__
-        ids = db.session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all()
-        links = [
-            {"cookie_id": cookie_id, "purpose_id": purposes[(start + number + offset) % 50].id}
-            for number, cookie_id in enumerate(ids)
-            for offset in range(purposes_per_cookie)
-        ]
-        db.session.execute(insert(cookie_purposes), links)
-
-    for index in range(count):
-        rows.append(
-            {
-                "name": f"{prefix}{index:06d}",
-                "domain": f"d{index % 7}.example.com",
-                "is_pattern": False,
-                "provider_id": providers[index % 10].id,
-                "category_id": categories[index % len(categories)],
-                "service_fr": f"Service {index % 100}",
-                "service_en": f"Service {index % 100}",
-                "lifetime_unit": "months",
-                "lifetime_amount": 1 + index % 13,
-                "party": "third" if index % 2 else "first",
-                "storage_kind": "http_cookie",
-                "shown_on_policy": True,
-                "is_sample": False,
-            }
-        )
-        if len(rows) >= 5000:
-            flush(rows, index + 1 - len(rows))
-            rows = []
-    if rows:
-        flush(rows, count - len(rows))
-    db.session.commit()
+    """``count`` cookies straight through Core (fast), named ``<prefix>000004``, ``<prefix>000005``…
+    (numbered on from the cookies already stored): bench/dataset.py's inserter."""
+    add_cookies(
+        db.session, count, prefix=prefix, purposes_per_cookie=purposes_per_cookie, name_format="{prefix}{number:06d}"
+    )

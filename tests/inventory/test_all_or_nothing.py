@@ -1,12 +1,13 @@
 """An import writes everything or nothing: a rejected row, or a failure while writing row k,
 leaves the database exactly as it was (same export checksum, same revision), unless rejected
 rows are skipped on purpose, and then they are listed and the rest is written."""
-import pytest
-from sqlalchemy import func, select
 
-from inventory import importer
-from inventory.importer import import_inventory
-from rules.validation import InventoryError
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import func, select, text
+
+from inventory.importing import import_inventory
 from models import Cookie, InventoryState, db
 from tests.inventory.conftest import checksum, cookie_row, csv_bytes
 
@@ -35,23 +36,45 @@ def test_a_rejected_row_k_means_nothing_is_written(app, k):
     assert checksum() == before and revision() == rev
 
 
+@contextmanager
+def database_refuses_cookie(name):
+    """A trigger that makes the database refuse to insert the cookie ``name``: a failure the
+    plan cannot foresee, in the middle of writing."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        statements = [
+            "CREATE FUNCTION refuse_cookie() RETURNS trigger AS $$ BEGIN"
+            f" IF NEW.name = '{name}' THEN RAISE EXCEPTION 'simulated failure'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_cookie BEFORE INSERT ON cookie FOR EACH ROW EXECUTE FUNCTION refuse_cookie()",
+        ]
+        cleanup = ["DROP TRIGGER refuse_cookie ON cookie", "DROP FUNCTION refuse_cookie()"]
+    else:
+        statements = [
+            f"CREATE TRIGGER refuse_cookie BEFORE INSERT ON cookie WHEN NEW.name = '{name}'"
+            " BEGIN SELECT RAISE(ABORT, 'simulated failure'); END"
+        ]
+        cleanup = ["DROP TRIGGER refuse_cookie"]
+    for statement in statements:
+        db.session.execute(text(statement))
+    db.session.commit()
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        for statement in cleanup:
+            db.session.execute(text(statement))
+        db.session.commit()
+
+
 @pytest.mark.parametrize("k", [1, 5, ROWS])
-def test_a_failure_while_writing_row_k_rolls_everything_back(app, monkeypatch, k):
+def test_a_failure_while_writing_row_k_rolls_everything_back(app, k):
     before, rev = checksum(), revision()
-    real_assign, calls = importer._assign, []
-
-    def failing_assign(obj, values, restore):
-        if isinstance(obj, Cookie):
-            calls.append(obj)
-            if len(calls) == k:
-                raise InventoryError("simulated failure")
-        real_assign(obj, values, restore)
-
-    monkeypatch.setattr(importer, "_assign", failing_assign)
     rows = [cookie_row(name=f"cookie_{index}") for index in range(1, ROWS + 1)]
-    report = import_inventory(csv_bytes(rows), filename="batch.csv", dry_run=False)
+    with database_refuses_cookie(f"cookie_{k}"):
+        report = import_inventory(csv_bytes(rows), filename="batch.csv", dry_run=False)
     assert not report.applied
-    assert "nothing was written" in str(report.problems[0]) and "simulated failure" in str(report.problems[0])
+    assert str(report.problems[0]) == (
+        "batch.csv: The database refused the import, nothing was written: a row conflicts with data already in the inventory"
+    )
     assert checksum() == before and revision() == rev
 
 

@@ -1,5 +1,6 @@
 """Free-text retention periods ("2 years", "Session", "13 mois") become lifetimes, or are refused
 with the text quoted when they are not one plain duration."""
+
 import pytest
 
 from rules.lifetime import MAX_AMOUNT, parse_duration

@@ -1,5 +1,6 @@
 """Importing our CSV (both flavours), XLSX and JSON: each row is planned as create, update,
 unchanged or rejected; a dry run writes nothing; applying writes exactly the plan."""
+
 import io
 import json
 
@@ -8,7 +9,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from inventory.export import COOKIE_COLUMNS, export_bytes
-from inventory.importer import import_inventory
+from inventory.importing import import_inventory
 from models import Cookie, InventoryState, Provider, Purpose, db
 from tests.inventory.conftest import checksum, cookie_row, csv_bytes, read_csv_export
 
@@ -39,7 +40,9 @@ FORMS = {
 
 @pytest.mark.parametrize("form", FORMS)
 def test_a_new_cookie_row_creates_the_cookie_its_provider_and_purposes(app, form):
-    data = FORMS[form]([cookie_row(purposes_fr="Compter les visites | Améliorer le site", purposes_en="Count visits | ")])
+    data = FORMS[form](
+        [cookie_row(purposes_fr="Compter les visites | Améliorer le site", purposes_en="Count visits | ")]
+    )
     report = import_inventory(data, filename="new." + form, dry_run=False)
     assert report.ok and report.applied, report.summary()
     assert report.format == ("xlsx" if form == "xlsx" else "csv")
@@ -58,13 +61,18 @@ def test_a_new_cookie_row_creates_the_cookie_its_provider_and_purposes(app, form
 @pytest.mark.parametrize("form", FORMS)
 def test_a_changed_row_updates_only_what_changed_and_says_so(app, form):
     import_inventory(FORMS[form]([cookie_row()]), filename="a", dry_run=False)
-    data = FORMS[form]([cookie_row(lifetime_amount="6", shown_on_policy="no"), cookie_row(name="_pk_ses", lifetime_unit="minutes", lifetime_amount="30")])
+    data = FORMS[form](
+        [
+            cookie_row(lifetime_amount="6", shown_on_policy="no"),
+            cookie_row(name="_pk_ses", lifetime_unit="minutes", lifetime_amount="30"),
+        ]
+    )
     report = import_inventory(data, filename="b." + form, dry_run=False)
     assert report.ok, report.summary()
     actions = {change.key: change for change in report.changes if change.kind == "cookie"}
     update = actions["“_pk_id” (stats.example.org)"]
     assert update.action == "update"
-    assert update.fields == [("lifetime_amount", 13, 6), ("shown_on_policy", True, False)]
+    assert update.fields == (("lifetime_amount", 13, 6), ("shown_on_policy", True, False))
     assert actions["“_pk_ses” (stats.example.org)"].action == "create"
     assert cookie("_pk_id").lifetime_amount == 6 and cookie("_pk_id").shown_on_policy is False
     again = import_inventory(data, filename="b." + form, dry_run=False)
@@ -91,14 +99,16 @@ def test_applying_an_import_is_one_change_of_the_inventory(app):
 
 def test_an_existing_purpose_is_matched_by_its_french_text_and_its_english_updated(app):
     report = import_inventory(
-        csv_bytes([cookie_row(purposes_fr="Se souvenir de la langue du visiteur", purposes_en="Remember the language")]),
+        csv_bytes(
+            [cookie_row(purposes_fr="Se souvenir de la langue du visiteur", purposes_en="Remember the language")]
+        ),
         filename="p.csv",
         dry_run=False,
     )
     assert report.ok
     purpose_changes = [c for c in report.changes if c.kind == "purpose"]
     assert [(c.action, c.fields) for c in purpose_changes] == [
-        ("update", [("description_en", "Remember the visitor's language", "Remember the language")])
+        ("update", (("description_en", "Remember the visitor's language", "Remember the language"),))
     ]
     assert db.session.scalar(select(func.count()).select_from(Purpose)) == 4
 
@@ -114,7 +124,12 @@ def test_rows_without_optional_columns_take_the_defaults(app):
     report = import_inventory(csv_bytes([cookie_row(domain="")], columns=columns), filename="min.csv", dry_run=False)
     assert report.ok, report.summary()
     created = cookie("_pk_id", "")
-    assert (created.party, created.storage_kind, created.shown_on_policy, created.service_en) == ("first", "http_cookie", True, None)
+    assert (created.party, created.storage_kind, created.shown_on_policy, created.service_en) == (
+        "first",
+        "http_cookie",
+        True,
+        None,
+    )
 
 
 def test_xlsx_import_reads_the_provider_and_purpose_sheets(app):
@@ -163,10 +178,13 @@ def test_spreadsheet_round_trip_gives_back_the_same_cookie_rows(app, fmt):
     report = import_inventory(first, filename="again." + fmt, dry_run=False)
     assert report.ok, report.summary()
     if fmt == "xlsx":
+
         def rows(data):
             sheet = load_workbook(io.BytesIO(data))["Cookies"]
             return [row[:-1] for row in sheet.iter_rows(values_only=True)]
     else:
+
         def rows(data):
             return [{k: v for k, v in row.items() if k != "updated_at"} for row in read_csv_export(data)]
+
     assert rows(export_bytes(fmt)) == rows(first)

@@ -1,11 +1,12 @@
 """``flask inventory export`` and ``flask inventory import``: files or standard output, a
 summary of the plan, and an exit status that scripts can trust."""
+
 import io
 import json
 
 from openpyxl import load_workbook
 
-from inventory.cli import EXIT_REFUSED, EXIT_SKIPPED, inventory_cli, register
+from inventory.cli import EXIT_REFUSED, EXIT_SKIPPED, inventory_cli
 from tests.inventory.conftest import checksum, cookie_row, csv_bytes, read_csv_export
 
 
@@ -13,8 +14,7 @@ def run(runner, *args):
     return runner.invoke(inventory_cli, list(args))
 
 
-def test_register_adds_the_inventory_commands(app):
-    register(app)
+def test_the_app_has_the_inventory_commands(app):
     assert "inventory" in app.cli.commands
 
 
@@ -34,7 +34,12 @@ def test_export_to_a_file(runner, tmp_path):
     target = tmp_path / "inventory.xlsx"
     result = run(runner, "export", "--format", "xlsx", "-o", str(target))
     assert result.exit_code == 0, result.output
-    assert load_workbook(io.BytesIO(target.read_bytes())).sheetnames == ["Cookies", "Providers", "Categories", "Purposes"]
+    assert load_workbook(io.BytesIO(target.read_bytes())).sheetnames == [
+        "Cookies",
+        "Providers",
+        "Categories",
+        "Purposes",
+    ]
     assert not (tmp_path / "inventory.xlsx.part").exists()
 
 

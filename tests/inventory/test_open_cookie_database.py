@@ -1,6 +1,7 @@
 """The Open Cookie Database CSV imports: categories, domains, parties, patterns, lifetimes and
 providers mapped; English kept as English and marked for translation; every row of the real
 file accepted or listed with its reason, and the counts add up to the file's rows."""
+
 import csv
 import io
 import os
@@ -9,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from inventory.importer import import_inventory
-from inventory.ocd import HEADER, UNTRANSLATED, split_domain
+from inventory.importing import import_inventory
+from inventory.importing.ocd import HEADER, UNTRANSLATED, split_domain
 from models import Cookie, Provider, Purpose, db
 from tests.inventory.conftest import checksum
 
@@ -26,8 +27,17 @@ def ocd_bytes(rows):
     return out.getvalue().encode()
 
 
-def row(name="_ga", category="Analytics", domain="", description="ID used to identify users", retention="2 years",
-        controller="Google", portal="https://business.safety.google/privacy/", wildcard="0", platform="Google Analytics"):
+def row(
+    name="_ga",
+    category="Analytics",
+    domain="",
+    description="ID used to identify users",
+    retention="2 years",
+    controller="Google",
+    portal="https://business.safety.google/privacy/",
+    wildcard="0",
+    platform="Google Analytics",
+):
     return ["256c0fe2", platform, category, name, domain, description, retention, controller, portal, wildcard]
 
 
@@ -52,7 +62,9 @@ def test_domain_text_gives_domain_and_party(text, expected):
     assert split_domain(text) == expected
 
 
-@pytest.mark.parametrize("text", [".bing.com (3rd party) or .microsoft.com (3rd party)", " or demdex.net (3rd party)", "a.com, b.com"])
+@pytest.mark.parametrize(
+    "text", [".bing.com (3rd party) or .microsoft.com (3rd party)", " or demdex.net (3rd party)", "a.com, b.com"]
+)
 def test_several_domains_in_one_cell_are_refused(text):
     with pytest.raises(ValueError):
         split_domain(text)
@@ -60,7 +72,14 @@ def test_several_domains_in_one_cell_are_refused(text):
 
 @pytest.mark.parametrize(
     "ocd_category, key",
-    [("Functional", "preferences"), ("Marketing", "marketing"), ("Analytics", "statistics"), ("Security", "necessary"), ("Necessary", "necessary"), ("Personalization", "preferences")],
+    [
+        ("Functional", "preferences"),
+        ("Marketing", "marketing"),
+        ("Analytics", "statistics"),
+        ("Security", "necessary"),
+        ("Necessary", "necessary"),
+        ("Personalization", "preferences"),
+    ],
 )
 def test_categories_are_mapped_to_ours(app, ocd_category, key):
     report = import_inventory(ocd_bytes([row(category=ocd_category)]), filename="ocd.csv", dry_run=False)
@@ -103,7 +122,9 @@ def test_a_second_import_changes_nothing_and_keeps_translations_and_choices(app)
     assert report.ok and [c.action for c in report.changes] == ["unchanged"], report.summary()
     assert checksum() == before
     # The database's facts still update the cookie; the team's texts stay.
-    report = import_inventory(ocd_bytes([row(retention="13 months", category="Marketing")]), filename="ocd.csv", dry_run=False)
+    report = import_inventory(
+        ocd_bytes([row(retention="13 months", category="Marketing")]), filename="ocd.csv", dry_run=False
+    )
     assert [(c.kind, c.action) for c in report.changes] == [("cookie", "update")]
     cookie = get("_ga")
     assert (cookie.lifetime_amount, cookie.category.key, cookie.shown_on_policy) == (13, "marketing", True)
@@ -113,7 +134,10 @@ def test_a_second_import_changes_nothing_and_keeps_translations_and_choices(app)
 def test_unreadable_retention_names_the_row_and_column(app):
     report = import_inventory(ocd_bytes([row(), row(name="x", retention="Varies")]), filename="ocd.csv")
     [rejected] = report.rejected
-    assert str(rejected.problems[0]) == "ocd.csv, row 3, column “Retention period”: “Varies” is not a duration such as “2 years”, “13 months”, “30 minutes” or “session”."
+    assert (
+        str(rejected.problems[0])
+        == "ocd.csv, row 3, column “Retention period”: “Varies” is not a duration such as “2 years”, “13 months”, “30 minutes” or “session”."
+    )
 
 
 def test_the_whole_open_cookie_database_imports_with_every_row_accounted_for(app):

@@ -1,40 +1,20 @@
-"""The Open Cookie Database (github.com/jkwakman/Open-Cookie-Database) mapped to our inventory.
+"""The Open Cookie Database (github.com/jkwakman/Open-Cookie-Database) CSV mapped to cookies.
 
-Its CSV header is ``ID,Platform,Category,Cookie / Data Key name,Domain,Description,
-Retention period,Data Controller,User Privacy & GDPR Rights Portals,Wildcard match``.
-
-How a row becomes a cookie:
-
-- Category: Necessary and Security -> ``necessary``; Functional and Personalization ->
-  ``preferences``; Analytics -> ``statistics``; Marketing -> ``marketing``. "Functional" is
-  mapped to a category that needs consent on purpose: calling a cookie strictly necessary is
-  a legal decision for the site's team, never a default.
-- Domain: "facebook.com (3rd party)" -> ``facebook.com``, third party; empty -> the site's own
-  domain, first party; any other named domain is not the site's, so third party too. Several
-  domains in one cell ("a.com or b.com") are rejected: one cookie, one domain.
-- Wildcard match 1 -> a name pattern (the name is a prefix).
-- Retention period -> ``rules.lifetime.parse_duration``; "persistent", "unknown", ranges
-  and conditions are rejected with the text quoted.
-- Data Controller -> the provider (matched by name); its privacy portal becomes the
-  provider's privacy policy address when it is a valid http(s) address and the provider has
-  none yet.
-- Platform -> the service, in both languages (it is a product name).
-- Description -> the purpose's English text. The French text is required (and unique) in our
-  model and the database has no French to give, so the purpose's French text is the English
-  text behind the marker ``UNTRANSLATED`` ("[EN] …"): visible in the back office, searchable,
-  and never passed off as French. A purpose is matched by that French text, or by its English
-  text when the team has since translated it, so a second import does not undo a translation.
-- A new cookie is created hidden from the policy (``shown_on_policy`` false) with a note
-  naming its source row: the team checks it, translates it, then publishes it. An existing
-  cookie (same name and domain) gets the database's facts (category, provider, lifetime,
-  party, pattern) and keeps its texts, purposes, visibility and notes.
+How each column maps is in the README ("Import and export") and in ``record`` below. Its
+purposes have no French text: their French is the English behind ``UNTRANSLATED`` ("[EN] …")
+until someone translates it, and a new cookie is created hidden from the policy.
 """
+
 import re
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 
-from .records import Problem, Record
+from rules.lifetime import parse_duration
+from rules.validation import InventoryError
+
+from ..kinds import COOKIE, PROVIDER
+from .report import Problem, Record
 
 HEADER = (
     "ID",
@@ -49,7 +29,32 @@ HEADER = (
     "Wildcard match",
 )
 NAME_COLUMN = "Cookie / Data Key name"
+PORTAL_COLUMN = "User Privacy & GDPR Rights Portals"
+# A file must have every column but these.
+REQUIRED_COLUMNS = tuple(column for column in HEADER if column not in ("ID", PORTAL_COLUMN))
 
+# Which column gives which cookie field (named as in ``KINDS``): problems name that column.
+_SOURCES = {
+    NAME_COLUMN: ("name",),
+    "Domain": ("domain", "party"),
+    "Category": ("category",),
+    "Data Controller": ("provider",),
+    "Retention period": ("lifetime",),
+    "Wildcard match": ("is_pattern",),
+    "Platform": ("service_fr", "service_en"),
+    "Description": ("purposes",),
+}
+# The provider's privacy policy address, filled from the portal column when it has none.
+PROVIDER_URL = "provider_" + PROVIDER.field("privacy_policy_url").name
+COLUMNS = {
+    stored: column
+    for column, names in _SOURCES.items()
+    for name in names
+    for stored in {name, *COOKIE.field(name).stored}
+} | {PROVIDER_URL: PORTAL_COLUMN}
+
+# "Functional" goes to a category that needs consent on purpose: calling a cookie strictly
+# necessary is a legal decision for the site's team, never a default.
 CATEGORIES = {
     "necessary": "necessary",
     "security": "necessary",
@@ -89,10 +94,6 @@ def untranslated(english):
     return UNTRANSLATED + english
 
 
-def is_untranslated(french):
-    return bool(french) and french.startswith(UNTRANSLATED)
-
-
 def _privacy_url(text):
     text = (text or "").strip()
     parts = urlsplit(text)
@@ -102,26 +103,11 @@ def _privacy_url(text):
 
 
 def record(cells, where):
-    """The Record of one database row (a dict keyed by HEADER)."""
-    rec = Record(kind="cookie", where=where, match_purpose_by_english=True)
-    rec.columns = {
-        "name": NAME_COLUMN,
-        "domain": "Domain",
-        "party": "Domain",
-        "category": "Category",
-        "provider": "Data Controller",
-        "lifetime_unit": "Retention period",
-        "lifetime_amount": "Retention period",
-        "lifetime": "Retention period",
-        "is_pattern": "Wildcard match",
-        "service_fr": "Platform",
-        "service_en": "Platform",
-        "purposes": "Description",
-        "provider_privacy_policy_url": "User Privacy & GDPR Rights Portals",
-    }
-    from rules.lifetime import parse_duration
-    from rules.validation import InventoryError
-
+    """The Record of one database row (a dict keyed by HEADER). A new cookie gets the texts
+    and flags of ``create_only``; an existing one (same name and domain) gets the database's
+    facts (category, provider, lifetime, party, pattern) and keeps its texts, purposes,
+    visibility and notes."""
+    rec = Record(kind=COOKIE.name, where=where, columns=dict(COLUMNS), match_purpose_by_english=True)
     rec.values["name"] = cells.get(NAME_COLUMN, "")
 
     try:
@@ -130,7 +116,9 @@ def record(cells, where):
         rec.problems.append(
             Problem(
                 where,
-                _l("“%(text)s” is not one domain: split it into one row per domain.", text=cells.get("Domain", "")[:80]),
+                _l(
+                    "“%(text)s” is not one domain: split it into one row per domain.", text=cells.get("Domain", "")[:80]
+                ),
                 "Domain",
             )
         )
@@ -158,13 +146,15 @@ def record(cells, where):
 
     wildcard = (cells.get("Wildcard match") or "").strip()
     if wildcard not in ("", "0", "1"):
-        rec.problems.append(Problem(where, _l("Write 1 for a name prefix, 0 (or nothing) otherwise."), "Wildcard match"))
+        rec.problems.append(
+            Problem(where, _l("Write 1 for a name prefix, 0 (or nothing) otherwise."), "Wildcard match")
+        )
     rec.values["is_pattern"] = wildcard == "1"
 
     rec.values["provider"] = cells.get("Data Controller", "")
-    url = _privacy_url(cells.get("User Privacy & GDPR Rights Portals"))
+    url = _privacy_url(cells.get(PORTAL_COLUMN))
     if url:
-        rec.fill_empty["provider_privacy_policy_url"] = url
+        rec.fill_empty[PROVIDER_URL] = url
 
     platform = cells.get("Platform", "")
     description = (cells.get("Description") or "").strip()

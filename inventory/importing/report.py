@@ -1,18 +1,18 @@
-"""What an import reads and what it plans: rows, their place in the file, problems, changes.
+"""What an import reads and what it plans: rows, their place in the file, problems, changes."""
 
-Kept apart from the readers so that the Open Cookie Database mapping (``inventory.ocd``)
-and the importer share them without importing each other.
-"""
 from collections import Counter
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from flask_babel import lazy_gettext as _l
 
+from ..kinds import KINDS
+
 ACTIONS = ("create", "update", "unchanged", "rejected")
-KINDS = ("settings", "category", "provider", "purpose", "cookie")
 
 # A value the source does not give (column absent): left as it is on update, default on create.
 MISSING = type("Missing", (), {"__repr__": lambda self: "MISSING", "__bool__": lambda self: False})()
+_EMPTY = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -37,11 +37,8 @@ class Where:
             return _l("row %(row)d", row=self.row)
         return ""
 
-    def sort_key(self):
-        return (self.section or "", self.sheet or "", self.row or 0)
 
-
-@dataclass
+@dataclass(frozen=True)
 class Problem:
     """Why a row (or the whole file) is rejected: file, row, column and a message to act on."""
 
@@ -61,11 +58,13 @@ class Problem:
 
 @dataclass
 class Record:
-    """One row of a source, as raw values keyed by model field.
+    """One row of a source, as a reader builds it: raw values keyed by stored name (see
+    ``Kind.stored_names``; a cookie's ``purposes`` as (French, English or MISSING) pairs).
 
     ``columns`` names the source column of each field (for messages). ``create_only`` values
-    are used when the row creates its object and ignored when it updates one; ``fill_empty``
-    values only fill a field that is empty in the database.
+    are used when the row creates its object and ignored when it updates one (timestamps,
+    the Open Cookie Database's texts); ``fill_empty`` values only fill a field that is empty
+    in the database (``provider_privacy_policy_url``).
     """
 
     kind: str
@@ -82,26 +81,29 @@ class Record:
         return self.columns.get(name, name)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Change:
-    """What the import does with one object: create, update, leave unchanged or reject.
+    """What the import does with one record: create, update, leave unchanged or reject.
 
-    ``implied`` changes are not rows of the file: a provider or purpose created because a
-    cookie row names it. ``fields`` lists (field, old value, new value) for create and update.
+    ``key`` is the record as people read it (“_ga” (example.com)); ``natural_key`` the tuple
+    of its kind's key fields (``()`` for the settings). ``implied`` changes are not rows of
+    the file: a provider or purpose created because a cookie row names it. ``fields`` holds
+    (stored name, old value, new value) triples in the kind's field order, for create and
+    update. For applying: ``target_id`` (update), ``values`` (create: every value the new
+    record gets; update: those the row gives) and ``restore`` (timestamps, on creation).
     """
 
     kind: str
     key: str
     action: str
     where: Where
-    fields: list = field(default_factory=list)
-    problems: list = field(default_factory=list)
+    fields: tuple = ()
+    problems: tuple = ()
     implied: bool = False
-    # For applying: the database id (update), the new values, and values set on creation only.
+    natural_key: tuple = ()
     target_id: int | None = None
-    key_value: object = None
-    values: dict = field(default_factory=dict)
-    restore: dict = field(default_factory=dict)
+    values: MappingProxyType = field(default_factory=lambda: _EMPTY)
+    restore: MappingProxyType = field(default_factory=lambda: _EMPTY)
 
     def describe(self):
         label = str(self.where.label)
@@ -130,7 +132,8 @@ class ImportReport:
 
     ``rows`` is the number of rows (or JSON entries) read from the file; every one of them has
     exactly one non-implied change, so the counts of ``counts(implied=False)`` add up to it.
-    ``problems`` are file-level: nothing could be planned (unreadable file, wrong format…).
+    ``changes`` is the list of ``Change`` in planning order; ``problems`` are file-level:
+    nothing could be planned (unreadable file, wrong format…) or the database refused it.
     """
 
     filename: str
@@ -156,7 +159,8 @@ class ImportReport:
         return self.problems + [problem for change in self.rejected for problem in change.problems]
 
     def counts(self, kind=None, implied=None):
-        counter = Counter({action: 0 for action in ACTIONS})
+        """{action: how many changes} for every action of ACTIONS, optionally of one kind."""
+        counter = Counter(dict.fromkeys(ACTIONS, 0))
         for change in self.changes:
             if kind is not None and change.kind != kind:
                 continue

@@ -1,0 +1,171 @@
+"""The inventory's records read for the exports (and the importer's comparison), and turned
+into spreadsheet cells or JSON objects field by field from ``KINDS``."""
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Query
+
+from models import Cookie, Purpose, cookie_purposes, db
+from rules.cells import timestamp, yes_no
+
+from .kinds import COOKIE, KINDS, Boolean, Lifetime, Purposes, Reference, Text, Timestamp
+
+# Between purposes in one CSV/XLSX cell. A purpose whose text contains it cannot travel
+# through CSV or XLSX (the JSON export carries it exactly).
+PURPOSE_SEPARATOR = " | "
+WINDOW = 1000
+
+_DANGEROUS = re.compile(r"^'*[=+\-@\t\r]")
+_NEUTRALISED = re.compile(r"^'+[=+\-@\t\r]")
+
+
+def neutralise(value):
+    """A text cell that no spreadsheet evaluates: a leading apostrophe before = + - @ tab CR
+    (OWASP "CSV Injection"). Values already starting with apostrophes before such a character
+    get one more, so that ``unneutralise`` is an exact inverse."""
+    if isinstance(value, str) and _DANGEROUS.match(value):
+        return "'" + value
+    return value
+
+
+def unneutralise(value):
+    if isinstance(value, str) and _NEUTRALISED.match(value):
+        return value[1:]
+    return value
+
+
+# --- Reading ---------------------------------------------------------------------
+
+
+def _binary(column, session):
+    """Sort by code point on every backend: PostgreSQL's default collation depends on the locale."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column.collate("C")
+    return column
+
+
+def _order(kind, session):
+    """The ORDER BY of a kind's listing: its ``listing_order``, texts by code point."""
+    return [
+        _binary(getattr(kind.model, name), session)
+        if isinstance(kind.field(name).value, Text)
+        else getattr(kind.model, name)
+        for name in kind.listing_order
+    ]
+
+
+def _cookie_ids(query):
+    """The ids selected by a ``select(Cookie)`` or a ``Query`` of cookies, as a subquery."""
+    if isinstance(query, Query):
+        return query.with_entities(Cookie.id).order_by(None).subquery()
+    return query.with_only_columns(Cookie.id).order_by(None).subquery()
+
+
+def _cookie_columns():
+    """The select list of a cookie's fields: a reference by the named record's key."""
+    columns, joins = [Cookie.id], []
+    for f in COOKIE.fields:
+        if isinstance(f.value, Reference):
+            target = KINDS[f.value.kind]
+            columns.append(getattr(target.model, target.key[0]).label(f.name))
+            joins.append((target.model, getattr(Cookie, f"{f.name}_id") == target.model.id))
+        elif not isinstance(f.value, Purposes):
+            columns += [getattr(Cookie, name) for name in f.stored]
+    return columns, joins
+
+
+def cookie_rows(query=None, session=None):
+    """Each cookie as a dict keyed by ``COOKIE``'s stored names plus ``id``: references by
+    their key (provider name, category key), ``purposes`` as (fr, en) pairs sorted by French
+    text; ordered by name then domain, read ``WINDOW`` rows at a time."""
+    session = session or db.session
+    columns, joins = _cookie_columns()
+    stmt = select(*columns)
+    for model, condition in joins:
+        stmt = stmt.join(model, condition)
+    stmt = stmt.order_by(*_order(COOKIE, session), Cookie.id)
+    if query is not None:
+        stmt = stmt.where(Cookie.id.in_(select(_cookie_ids(query))))
+    result = session.execute(stmt.execution_options(yield_per=WINDOW))
+    for window in result.partitions():
+        ids = [row.id for row in window]
+        purposes = {}
+        for cookie_id, fr, en in session.execute(
+            select(cookie_purposes.c.cookie_id, Purpose.description_fr, Purpose.description_en)
+            .join(Purpose, Purpose.id == cookie_purposes.c.purpose_id)
+            .where(cookie_purposes.c.cookie_id.in_(ids))
+        ):
+            purposes.setdefault(cookie_id, []).append((fr, en))
+        for row in window:
+            cookie = row._asdict()
+            cookie["purposes"] = sorted(purposes.get(cookie["id"], []))
+            yield cookie
+
+
+def iter_cookies(query=None, session=None):
+    """Like ``cookie_rows``, without the ``id``."""
+    for cookie in cookie_rows(query, session):
+        del cookie["id"]
+        yield cookie
+
+
+def record_dict(kind, obj):
+    """A record (not a cookie) as a dict of its kind's stored names, plus ``id``."""
+    return {name: getattr(obj, name) for name in ("id", *kind.stored_names)}
+
+
+def records(kind, session):
+    for obj in session.scalars(select(kind.model).order_by(*_order(kind, session))):
+        yield record_dict(kind, obj)
+
+
+def _cells(f, record, describe):
+    """The spreadsheet cells of one field: {column: text or number}."""
+    value = f.value
+    if isinstance(value, Lifetime):
+        unit, amount = (record[name] for name in f.stored)
+        fr, en, unit_column, amount_column = f.columns
+        return {
+            fr: describe(unit, amount, "fr"),
+            en: describe(unit, amount, "en"),
+            unit_column: unit,
+            amount_column: amount if amount is not None else "",
+        }
+    if isinstance(value, Purposes):
+        pairs = record[f.name]
+        fr, en = f.columns
+        return {fr: PURPOSE_SEPARATOR.join(p for p, _ in pairs), en: PURPOSE_SEPARATOR.join(e or "" for _, e in pairs)}
+    raw = record[f.name]
+    if isinstance(value, Boolean):
+        return {f.name: yes_no(raw)}
+    if isinstance(value, Timestamp):
+        return {f.name: timestamp(raw) or ""}
+    return {f.name: "" if raw is None else raw}
+
+
+def tabular_row(kind, record, describe):
+    """A record's CSV / XLSX cells, keyed by ``kind.columns`` (without the cookie count)."""
+    row = {}
+    for f in kind.fields:
+        if f.columns:
+            row.update(_cells(f, record, describe))
+    return row
+
+
+def json_dict(kind, record):
+    """A record's JSON object: every JSON field of ``kind``."""
+    item = {}
+    for f in kind.json_fields:
+        if isinstance(f.value, Lifetime):
+            unit, amount = (record[name] for name in f.stored)
+            item[f.name] = {"unit": unit, "amount": amount}
+        elif isinstance(f.value, Purposes):
+            item[f.name] = [fr for fr, _ in record[f.name]]
+        elif isinstance(f.value, Boolean):
+            item[f.name] = bool(record[f.name])
+        elif isinstance(f.value, Timestamp):
+            item[f.name] = timestamp(record[f.name])
+        else:
+            item[f.name] = record[f.name]
+    return item
