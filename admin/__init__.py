@@ -1,4 +1,5 @@
 """The back office at /admin (Flask-Admin 2, Bootstrap 4)."""
+
 from pathlib import Path
 
 from flask_admin import Admin
@@ -17,23 +18,34 @@ TRANSLATIONS = str(Path(__file__).resolve().parent.parent / "translations")
 
 
 def init_admin(app):
+    inventory = _l("Inventory")
+    transfer = _l("Import / export")
+    cookies = CookieView(Cookie, db, name=_l("Cookies"), endpoint="cookie", category=inventory)
+    dashboard = DashboardView(cookies, name=_l("Overview"), url="/admin", endpoint="admin")
     admin = Admin(
         app,
         name=_l("Cookie inventory"),
         theme=Bootstrap4Theme(base_template="admin/master.html", fluid=True),
-        index_view=DashboardView(name=_l("Overview"), url="/admin", endpoint="admin"),
+        index_view=dashboard,
         translations_path=TRANSLATIONS,
         csp_nonce_generator=csp_nonce,
     )
-    inventory = _l("Inventory")
-    admin.add_view(CookieView(Cookie, db, name=_l("Cookies"), endpoint="cookie", category=inventory))
-    admin.add_view(ProviderView(Provider, db, name=_l("Providers"), endpoint="provider", category=inventory))
-    admin.add_view(PurposeView(Purpose, db, name=_l("Purposes"), endpoint="purpose", category=inventory))
-    admin.add_view(CategoryView(Category, db, name=_l("Categories"), endpoint="category", category=inventory))
-    admin.add_view(SettingsView(SiteSettings, db, name=_l("Site settings"), endpoint="settings"))
-    admin.add_view(HistoryView(name=_l("Recent changes"), endpoint="history", url="/admin/history"))
-    transfer = _l("Import / export")
-    admin.add_view(ExportView(name=_l("Export"), endpoint="export", url="/admin/export", category=transfer))
-    admin.add_view(ImportView(name=_l("Import"), endpoint="import", url="/admin/import", category=transfer))
-    admin.add_view(UserView(User, db, name=_l("Accounts"), endpoint="users"))
+    views = [
+        cookies,
+        ProviderView(Provider, db, name=_l("Providers"), endpoint="provider", category=inventory),
+        PurposeView(Purpose, db, name=_l("Purposes"), endpoint="purpose", category=inventory),
+        CategoryView(Category, db, name=_l("Categories"), endpoint="category", category=inventory),
+        SettingsView(SiteSettings, db, name=_l("Site settings"), endpoint="settings"),
+        HistoryView(name=_l("Recent changes"), endpoint="history", url="/admin/history"),
+        ExportView(name=_l("Export"), endpoint="export", url="/admin/export", category=transfer),
+        ImportView(name=_l("Import"), endpoint="import", url="/admin/import", category=transfer),
+        UserView(User, db, name=_l("Accounts"), endpoint="users"),
+    ]
+    admin.add_views(*views)
+    app.extensions["back_office_views"] = {view.endpoint: view for view in [dashboard, *views]}
     return admin
+
+
+def back_office_view(app, endpoint):
+    """The back-office view registered under ``endpoint``."""
+    return app.extensions["back_office_views"][endpoint]

@@ -1,8 +1,10 @@
-"""The one base class for every back-office view: login, roles, validation, safe errors."""
+"""The base of every back-office model view, and of the inventory records' views."""
+
+import contextvars
 import copy
 import logging
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, request
 from flask_admin import AdminIndexView, expose
 from flask_admin.actions import action
 from flask_admin.babel import lazy_gettext as admin_lazy_gettext
@@ -13,60 +15,246 @@ from flask_admin.helpers import is_form_submitted
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from flask_security import current_user
 from markupsafe import Markup
-from sqlalchemy import UniqueConstraint, distinct, func, select
+from sqlalchemy import UniqueConstraint, distinct, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
 
-from inventory.history import MODEL_NAMES, changed_fields, record_history
+from inventory.history import changed_fields, record_history
+from inventory.kinds import kind_of
+from models import db
+from models.database import writing
 from rules.validation import InventoryError
 from rules.validation import text as text_rule
-from models import db
 
-from .labels import FIELD_LABELS
+from . import flask_admin_adapter
+from .access import WRITE_ROLES, AccessMixin, user_role
+from .labels import FIELD_LABELS, field_label
 
 log = logging.getLogger(__name__)
 
-READ_ROLES = ("admin", "editor", "viewer")
-WRITE_ROLES = ("admin", "editor")
+# The words of a search that the view answers itself (``search_condition``), while its list
+# query is being built.
+_own_search_words = contextvars.ContextVar("own_search_words", default=())
 
 
-def user_role():
-    if not current_user.is_authenticated or not current_user.active:
-        return None
-    return current_user.role_name
+def _writing_if_posted(view):
+    if request.method == "POST":
+        with writing():
+            return view()
+    return view()
 
 
-class AccessMixin:
-    """Anonymous visitors are sent to the login page; users without the role get 403."""
-
-    allowed_roles = READ_ROLES
-
-    def is_accessible(self):
-        return user_role() in self.allowed_roles and not needs_two_factor_setup()
-
-    def inaccessible_callback(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("security.login", next=request.full_path.rstrip("?")))
-        if needs_two_factor_setup():
-            flash(_l("Administrators must set up two-factor authentication before using the back office."), "error")
-            return redirect(url_for("security.two_factor_setup"))
-        abort(403)
-
-
-def needs_two_factor_setup():
-    """With REQUIRE_ADMIN_2FA on, an administrator without two-factor authentication is held back."""
-    return (
-        current_app.config.get("REQUIRE_ADMIN_2FA")
-        and user_role() == "admin"
-        and not current_user.tf_primary_method
-    )
+def edited_record(form):
+    """The record an edit form was opened for; None for a creation or the list's inline form."""
+    return getattr(form, "edited_record", None)
 
 
 class SecureIndexView(AccessMixin, AdminIndexView):
     pass
+
+
+class SecureModelView(AccessMixin, ModelView):
+    """Login and roles, write intent, errors that never show exception text, and Flask-Admin's
+    forms and lists made safe for the back office."""
+
+    write_roles = WRITE_ROLES
+    page_size = 50
+    can_view_details = True
+    can_set_page_size = True
+    details_modal = False
+    edit_modal = False
+    create_modal = False
+    column_labels = FIELD_LABELS
+    form_excluded_columns = ("created_at", "updated_at", "version")
+    column_display_pk = False
+    # A view that answers a search word itself gives a method ``search_condition(word)``
+    # returning a SQL condition; Flask-Admin's own search is then skipped.
+    search_condition = None
+
+    @property
+    def can_create(self):
+        return user_role() in self.write_roles
+
+    @property
+    def can_edit(self):
+        return user_role() in self.write_roles
+
+    @property
+    def can_delete(self):
+        return user_role() in self.write_roles
+
+    def set_editable_columns(self, columns):
+        """Offer inline editing of ``columns`` in the list (none: an empty tuple)."""
+        self.column_editable_list = columns
+        flask_admin_adapter.rebuild_forms(self)
+
+    # --- The views that write, at Flask-Admin 2.2.1's URLs: their transactions take SQLite's
+    # write lock from their first statement, so that concurrent saves queue instead of failing.
+
+    @expose("/new/", methods=("GET", "POST"))
+    def create_view(self):
+        return _writing_if_posted(super().create_view)
+
+    @expose("/edit/", methods=("GET", "POST"))
+    def edit_view(self):
+        return _writing_if_posted(super().edit_view)
+
+    @expose("/delete/", methods=("POST",))
+    def delete_view(self):
+        with writing():
+            return super().delete_view()
+
+    @expose("/action/", methods=("POST",))
+    def action_view(self):
+        with writing():
+            return super().action_view()
+
+    @expose("/ajax/update/", methods=("POST",))
+    def ajax_update(self):
+        # Flask-Admin's inline edit does not check can_edit: refuse it to viewers here.
+        if not self.can_edit:
+            abort(403)
+        with writing():
+            return super().ajax_update()
+
+    # --- Lists
+
+    def get_query(self):
+        return self._with_own_search(super().get_query())
+
+    def get_count_query(self):
+        # Flask-Admin's search through a to-many relation joins one row per match: then count
+        # records, not joined rows. Otherwise count(*): DISTINCT costs PostgreSQL a sort.
+        if self._searches_through_to_many():
+            query = db.session.query(func.count(distinct(self.model.id))).select_from(self.model)
+        else:
+            query = db.session.query(func.count()).select_from(self.model)
+        return self._with_own_search(query)
+
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        own_search = bool(search) and self.search_condition is not None
+        token = _own_search_words.set(tuple(search.split()) if own_search else ())
+        try:
+            count, query = super().get_list(
+                page,
+                sort_column,
+                sort_desc,
+                None if own_search else search,
+                filters,
+                execute=False,
+                page_size=page_size,
+            )
+        finally:
+            _own_search_words.reset(token)
+        if not execute:
+            return count, query
+        # Nothing matched: the page's query would only read the table once more to find nothing.
+        if count == 0:
+            return count, []
+        return count, query.all()
+
+    def _with_own_search(self, query):
+        for word in _own_search_words.get():
+            query = query.filter(self.search_condition(word))
+        return query
+
+    def _searches_through_to_many(self):
+        if self.search_condition is not None:
+            return False
+        for path in self.column_searchable_list or ():
+            if not isinstance(path, str):
+                continue
+            mapper = inspect(self.model)
+            for step in path.split(".")[:-1]:
+                relation = mapper.relationships.get(step)
+                if relation is None:
+                    break
+                if relation.uselist:
+                    return True
+                mapper = relation.mapper
+        return False
+
+    # --- Forms
+
+    def render(self, template, **kwargs):
+        # Flask-Admin's Bootstrap 4 templates write "is-invalid" into the widget arguments they
+        # are given: pass a copy, or one failed submission marks the field for every later form.
+        form_opts = kwargs.get("form_opts")
+        if form_opts is not None:
+            form_opts.widget_args = copy.deepcopy(form_opts.widget_args)
+        return super().render(template, **kwargs)
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        form.edited_record = None
+        return form
+
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        form.edited_record = obj
+        return form
+
+    def validate_form(self, form):
+        submitted = is_form_submitted()
+        if submitted and self._refuse_nul(form):
+            return False
+        valid = super().validate_form(form)
+        if not submitted:
+            # A form being displayed (GET) is not checked: no errors before the user types.
+            return valid
+        for field in form:
+            # Flask-Admin's templates only show str errors: translate lazy messages now.
+            if isinstance(field.errors, list):
+                field.errors = [str(e) if isinstance(e, LazyString) else e for e in field.errors]
+        return self.validate_submitted(form, valid)
+
+    def validate_submitted(self, form, valid):
+        """The view's own checks of a submitted form, after WTForms' validators."""
+        return valid
+
+    def _refuse_nul(self, form):
+        """PostgreSQL cannot even look up a text holding a NUL character: Flask-Admin's Unique
+        validator would fail with an error. Refuse it, with the text rule's message, first."""
+        refused = False
+        for field in form:
+            if isinstance(field.data, str) and "\x00" in field.data:
+                try:
+                    text_rule(len(field.data))(field.data)
+                except InventoryError as error:
+                    field.errors = [str(error)]
+                    refused = True
+        return refused
+
+    def handle_view_exception(self, exc):
+        """Never show exception text: say what happened and what to do."""
+        if isinstance(exc, InventoryError):
+            flash(str(exc), "error")
+            return True
+        if isinstance(exc, StaleDataError):
+            flash(
+                _l(
+                    "Someone saved this record at the same moment: nothing was saved. Reload the page to see their change, then try again."
+                ),
+                "error",
+            )
+            return True
+        if isinstance(exc, IntegrityError):
+            log.warning("Integrity error in %s: %s", self.__class__.__name__, exc)
+            flash(
+                _l(
+                    "This change conflicts with existing data (a duplicate or a record still in use). Nothing was saved."
+                ),
+                "error",
+            )
+            return True
+        log.exception("Back-office error in %s", self.__class__.__name__)
+        flash(
+            _l("The change could not be saved because of an unexpected error. Nothing was changed; please try again."),
+            "error",
+        )
+        return True
 
 
 class HiddenFieldRule(rules.BaseRule):
@@ -85,76 +273,18 @@ class HiddenFieldRule(rules.BaseRule):
         return Markup(field()) if field is not None else ""
 
 
-class SecureModelView(AccessMixin, ModelView):
-    """Base for inventory views. Field rules of the model run on the form too."""
+class InventoryView(SecureModelView):
+    """An inventory record's view: a History tab, the model's field rules and uniqueness
+    checked on the form, a refused save over someone else's change, a bulk delete that
+    explains each refusal."""
 
-    page_size = 50
-    can_view_details = True
-    can_set_page_size = True
-    details_modal = False
-    edit_modal = False
-    create_modal = False
-    column_labels = FIELD_LABELS
-    form_excluded_columns = ("created_at", "updated_at", "version")
-    column_display_pk = False
-    # Flask-Admin's record pages plus a "History" tab.
     edit_template = "admin/inventory/edit.html"
     details_template = "admin/inventory/details.html"
-
-    # Roles: viewers read; editors and admins change the inventory.
-    @property
-    def can_create(self):
-        return user_role() in WRITE_ROLES
+    duplicate_message = _l("Another record already uses this value.")
 
     @property
-    def can_edit(self):
-        return user_role() in WRITE_ROLES
-
-    @property
-    def can_delete(self):
-        return user_role() in WRITE_ROLES
-
-    @expose("/ajax/update/", methods=("POST",))
-    def ajax_update(self):
-        # Flask-Admin's inline edit does not check can_edit: refuse it to viewers here.
-        if not self.can_edit:
-            abort(403)
-        return super().ajax_update()
-
-    def get_count_query(self):
-        # Flask-Admin's search through a to-many relation joins one row per match: then count
-        # records, not joined rows, or "List (6)" shows above four cookies. Otherwise count(*):
-        # DISTINCT costs PostgreSQL a sort of every matching row (0.3 s at 100,000 cookies).
-        if self._search_joins_to_many():
-            return db.session.query(func.count(distinct(self.model.id))).select_from(self.model)
-        return db.session.query(func.count()).select_from(self.model)
-
-    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
-        count, query = super().get_list(page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size)
-        if not execute:
-            return count, query
-        # Nothing matched: the page's query would read the table (or walk an index) once more
-        # to find nothing; a search for a word no cookie has took twice as long.
-        if count == 0:
-            return count, []
-        return count, query.all()
-
-    def _search_joins_to_many(self):
-        if type(self)._apply_search is not ModelView._apply_search:
-            return False  # the view searches its own way (CookieView: subqueries, no joins)
-        return any(
-            getattr(getattr(step, "property", None), "uselist", False)
-            for _, path in (self._search_fields or ())
-            for step in path
-        )
-
-    def render(self, template, **kwargs):
-        # Flask-Admin's Bootstrap 4 templates write "is-invalid" into the widget arguments they
-        # are given: pass a copy, or one failed submission marks the field for every later form.
-        form_opts = kwargs.get("form_opts")
-        if form_opts is not None:
-            form_opts.widget_args = copy.deepcopy(form_opts.widget_args)
-        return super().render(template, **kwargs)
+    def kind(self):
+        return kind_of(self.model)
 
     def __init__(self, model, *args, **kwargs):
         if hasattr(model, "version"):
@@ -168,7 +298,6 @@ class SecureModelView(AccessMixin, ModelView):
 
     def edit_form(self, obj=None):
         form = super().edit_form(obj)
-        form._editing = obj
         if obj is not None and hasattr(form, "expected_version") and not is_form_submitted():
             form.expected_version.data = obj.version
         return form
@@ -183,15 +312,13 @@ class SecureModelView(AccessMixin, ModelView):
         return super().update_model(form, model)
 
     def _refuse_stale_save(self, form, model, expected):
-        from .history import field_label  # admin.history imports this module
-
         try:
             expected = int(expected)
         except (TypeError, ValueError):
             expected = 0
         meanwhile = [
             change
-            for change in record_history(MODEL_NAMES[type(model)], model.id)
+            for change in record_history(self.kind.name, model.id)
             if change.after and change.after.get("version", 0) > expected
         ]
         who = sorted({change.change_set.user_email or "?" for change in meanwhile})
@@ -215,19 +342,8 @@ class SecureModelView(AccessMixin, ModelView):
         # A deliberate second save, made knowing the other change, goes through.
         form.expected_version.data = model.version
 
-    def validate_form(self, form):
-        if is_form_submitted() and self._refuse_nul(form):
-            return False
-        valid = super().validate_form(form)
-        if not is_form_submitted():
-            # A form being displayed (GET) is not checked: no errors before the user types.
-            return valid
-        for field in getattr(form, "_fields", {}).values():
-            # Flask-Admin's templates only show str errors: translate lazy messages now.
-            if isinstance(field.errors, list):
-                field.errors = [str(e) if isinstance(e, LazyString) else e for e in field.errors]
-        rules = getattr(self.model, "__field_rules__", {})
-        for name, rule in rules.items():
+    def validate_submitted(self, form, valid):
+        for name, rule in getattr(self.model, "__field_rules__", {}).items():
             field = getattr(form, name, None)
             if field is None or field.errors:
                 continue
@@ -236,26 +352,13 @@ class SecureModelView(AccessMixin, ModelView):
             except InventoryError as error:
                 field.errors = [*field.errors, str(error)]
                 valid = False
-        if valid and hasattr(form, "_fields"):
-            valid = self._check_unique(form) and valid
+        if valid:
+            valid = self._check_unique(form)
         return valid
-
-    def _refuse_nul(self, form):
-        """PostgreSQL cannot even look up a text holding a NUL character: Flask-Admin's Unique
-        validator would fail with an error. Refuse it, with the text rule's message, first."""
-        refused = False
-        for field in getattr(form, "_fields", {}).values():
-            if isinstance(field.data, str) and "\x00" in field.data:
-                try:
-                    text_rule(len(field.data))(field.data)
-                except InventoryError as error:
-                    field.errors = [str(error)]
-                    refused = True
-        return refused
 
     def _check_unique(self, form):
         """Report a duplicate next to the field, before the database refuses it."""
-        editing = getattr(form, "_editing", None)
+        editing = edited_record(form)
         valid = True
         table = self.model.__table__
         for constraint in [c for c in table.constraints if isinstance(c, UniqueConstraint)] + [
@@ -266,7 +369,10 @@ class SecureModelView(AccessMixin, ModelView):
             if any(field is None for field in fields):
                 continue
             query = select(self.model).where(
-                *[getattr(self.model, name) == (field.data if field.data is not None else "") for name, field in zip(names, fields)]
+                *[
+                    getattr(self.model, name) == (field.data if field.data is not None else "")
+                    for name, field in zip(names, fields)
+                ]
             )
             if editing is not None:
                 query = query.where(self.model.id != editing.id)
@@ -274,8 +380,6 @@ class SecureModelView(AccessMixin, ModelView):
                 fields[0].errors = [*fields[0].errors, str(self.duplicate_message)]
                 valid = False
         return valid
-
-    duplicate_message = _l("Another record already uses this value.")
 
     @action(
         "delete",
@@ -307,25 +411,3 @@ class SecureModelView(AccessMixin, ModelView):
                 ),
                 "success",
             )
-
-    def handle_view_exception(self, exc):
-        """Never show exception text: say what happened and what to do."""
-        if isinstance(exc, InventoryError):
-            flash(str(exc), "error")
-            return True
-        if isinstance(exc, StaleDataError):
-            flash(
-                _l("Someone saved this record at the same moment: nothing was saved. Reload the page to see their change, then try again."),
-                "error",
-            )
-            return True
-        if isinstance(exc, IntegrityError):
-            log.warning("Integrity error in %s: %s", self.__class__.__name__, exc)
-            flash(
-                _l("This change conflicts with existing data (a duplicate or a record still in use). Nothing was saved."),
-                "error",
-            )
-            return True
-        log.exception("Back-office error in %s", self.__class__.__name__)
-        flash(_l("The change could not be saved because of an unexpected error. Nothing was changed; please try again."), "error")
-        return True

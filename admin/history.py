@@ -1,8 +1,6 @@
 """Back-office history: recent changes, a record's history field by field, restore.
+Nothing here edits or deletes history; a restore is a new change, recorded like any other."""
 
-History is read-only here: nothing in the UI edits or deletes it. Restoring a
-version is itself a new change, recorded like any other.
-"""
 from datetime import date, datetime, time, timedelta
 
 from flask import abort, flash, redirect, request, url_for
@@ -13,22 +11,20 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from inventory import history
-from rules import lifetime as lifetimes
-from rules.validation import InventoryError
+from inventory.kinds import KINDS
 from models import Category, Provider, Purpose, db
+from models.database import writes
 from models.history import ChangeSet, RecordChange
-from models.inventory import PARTY_LABELS, STORAGE_LABELS, in_page_language
+from models.inventory import PARTY_LABELS, STORAGE_LABELS
+from rules import lifetime as lifetimes
+from rules.language import in_page_language
+from rules.validation import InventoryError
 
-from .base import WRITE_ROLES, AccessMixin, user_role
-from .labels import FIELD_LABELS
+from .access import AccessMixin, can_write
+from .labels import field_label
 
-MODEL_LABELS = {
-    "cookie": _l("Cookie"),
-    "provider": _l("Provider"),
-    "purpose": _l("Purpose"),
-    "category": _l("Category"),
-    "settings": _l("Site settings"),
-}
+# The kinds in the order of the history's menu: the records edited most often first.
+KIND_LABELS = {name: KINDS[name].label for name in ("cookie", "provider", "purpose", "category", "settings")}
 ACTION_LABELS = {"create": _l("Created"), "update": _l("Modified"), "delete": _l("Deleted")}
 SOURCE_LABELS = {
     "admin": _l("back office"),
@@ -36,12 +32,7 @@ SOURCE_LABELS = {
     "restore": _l("restore"),
     "cli": _l("command line"),
 }
-EXTRA_LABELS = {"provider_id": _l("Provider"), "category_id": _l("Category"), "version": _l("Version")}
 PAGE_SIZE = 50
-
-
-def field_label(key):
-    return EXTRA_LABELS.get(key) or FIELD_LABELS.get(key) or key
 
 
 def _names(model, ids, attribute):
@@ -86,10 +77,7 @@ def describe_change(change):
     """Rows of (label, before, after) for the fields this change touched."""
     keys = history.changed_fields(change.before, change.after)
     before, after = change.before or {}, change.after or {}
-    return [
-        (field_label(key), display_value(key, before.get(key)), display_value(key, after.get(key)))
-        for key in keys
-    ]
+    return [(field_label(key), display_value(key, before.get(key)), display_value(key, after.get(key))) for key in keys]
 
 
 def _parse_day(value):
@@ -102,9 +90,6 @@ def _parse_day(value):
 class HistoryView(AccessMixin, BaseView):
     """Recent changes across the inventory, and each record's history."""
 
-    def is_visible(self):
-        return self.is_accessible()
-
     @expose("/")
     def index(self):
         args = request.args
@@ -115,7 +100,7 @@ class HistoryView(AccessMixin, BaseView):
         day_from, day_to = _parse_day(args.get("from")), _parse_day(args.get("to"))
         if user:
             query = query.where(ChangeSet.user_email == user)
-        if model in MODEL_LABELS:
+        if model in KINDS:
             query = query.where(RecordChange.model == model)
         if record:
             query = query.where(RecordChange.label.ilike(f"%{record}%"))
@@ -130,7 +115,10 @@ class HistoryView(AccessMixin, BaseView):
         total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
         changes = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
         users = db.session.scalars(
-            select(ChangeSet.user_email).where(ChangeSet.user_email.is_not(None)).distinct().order_by(ChangeSet.user_email)
+            select(ChangeSet.user_email)
+            .where(ChangeSet.user_email.is_not(None))
+            .distinct()
+            .order_by(ChangeSet.user_email)
         ).all()
         return self.render(
             "admin/history/recent.html",
@@ -139,14 +127,20 @@ class HistoryView(AccessMixin, BaseView):
             page=page,
             pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
             users=users,
-            filters={"user": user, "model": model, "record": record, "from": args.get("from", ""), "to": args.get("to", "")},
+            filters={
+                "user": user,
+                "model": model,
+                "record": record,
+                "from": args.get("from", ""),
+                "to": args.get("to", ""),
+            },
             **self._helpers(),
         )
 
-    @expose("/<any(cookie,provider,purpose,category,settings):model>/<int:record_id>")
+    @expose(f"/<any({','.join(KINDS)}):model>/<int:record_id>")
     def record(self, model, record_id):
         changes = history.record_history(model, record_id)
-        current = db.session.get(history.MODELS[model], record_id)
+        current = db.session.get(KINDS[model].model, record_id)
         if not changes and current is None:
             abort(404)
         return self.render(
@@ -159,8 +153,9 @@ class HistoryView(AccessMixin, BaseView):
         )
 
     @expose("/restore/<int:change_id>", methods=("POST",))
+    @writes
     def restore(self, change_id):
-        if user_role() not in WRITE_ROLES:
+        if not can_write():
             abort(403)
         change = db.session.get(RecordChange, change_id)
         if change is None:
@@ -178,7 +173,9 @@ class HistoryView(AccessMixin, BaseView):
             db.session.rollback()
             self.admin.app.logger.exception("Restore of change %s failed", change_id)
             flash(
-                _l("This version could not be restored: it conflicts with the current data (for example another record now uses the same name). Nothing was changed."),
+                _l(
+                    "This version could not be restored: it conflicts with the current data (for example another record now uses the same name). Nothing was changed."
+                ),
                 "error",
             )
             return redirect(target)
@@ -195,9 +192,9 @@ class HistoryView(AccessMixin, BaseView):
 
     def _helpers(self):
         return {
-            "model_labels": MODEL_LABELS,
+            "model_labels": KIND_LABELS,
             "action_labels": ACTION_LABELS,
             "source_labels": SOURCE_LABELS,
             "describe_change": describe_change,
-            "can_restore": user_role() in WRITE_ROLES,
+            "can_restore": can_write(),
         }

@@ -1,51 +1,32 @@
-"""Field labels shown in every back-office list, form and filter."""
+"""Field labels shown in every back-office list, form, filter and history row."""
+
 from flask_babel import lazy_gettext as _l
 
+from inventory.kinds import KINDS
+
+# The inventory's fields are labelled where their kinds are declared; the back office adds
+# its related-field paths, computed columns and the accounts' fields.
 FIELD_LABELS = {
-    "name": _l("Name"),
-    "is_pattern": _l("Name is a prefix / pattern"),
-    "provider": _l("Provider"),
+    **{field.name: field.label for kind in KINDS.values() for field in kind.fields},
     "provider.name": _l("Provider"),
-    "category": _l("Category"),
     "category.key": _l("Category"),
-    "purposes": _l("Purposes"),
     "purposes.description_fr": _l("Purpose (FR)"),
     "purposes.description_en": _l("Purpose (EN)"),
-    "service_fr": _l("Service and location (French)"),
-    "service_en": _l("Service and location (English)"),
-    "lifetime": _l("Lifetime"),
     "lifetime_unit": _l("Lifetime unit"),
     "lifetime_amount": _l("Lifetime amount"),
     "lifetime_minutes": _l("Lifetime"),
-    "domain": _l("Domain"),
-    "party": _l("Set by"),
-    "storage_kind": _l("Storage kind"),
-    "shown_on_policy": _l("Shown on the policy"),
-    "is_sample": _l("Sample data"),
-    "notes": _l("Internal notes"),
-    "created_at": _l("Created"),
-    "updated_at": _l("Last modified"),
     "english": _l("English"),
-    "website": _l("Website"),
-    "privacy_policy_url": _l("Privacy policy address"),
-    "country": _l("Country"),
     "cookies": _l("Cookies"),
-    "key": _l("Key"),
-    "name_fr": _l("Name (French)"),
-    "name_en": _l("Name (English)"),
-    "description_fr": _l("Description (French)"),
-    "description_en": _l("Description (English)"),
-    "consent_required": _l("Consent required"),
-    "position": _l("Order on the policy"),
-    "site_name": _l("Site name"),
-    "site_url": _l("Site address"),
-    "controller_name": _l("Data controller"),
-    "controller_address": _l("Data controller's postal address"),
-    "contact_email": _l("Contact e-mail (DPO)"),
-    "contact_url": _l("Contact page address"),
     "email": _l("E-mail"),
     "active": _l("Active"),
     "roles": _l("Role"),
     "last_login_at": _l("Previous login"),
     "current_login_at": _l("Last login"),
 }
+
+# Keys that only a history snapshot holds.
+_SNAPSHOT_LABELS = {"provider_id": _l("Provider"), "category_id": _l("Category"), "version": _l("Version")}
+
+
+def field_label(key):
+    return _SNAPSHOT_LABELS.get(key) or FIELD_LABELS.get(key) or key

@@ -1,23 +1,24 @@
-"""Back-office export and import. The formats themselves live in ``inventory``:
-these views only stream what ``inventory.export`` writes and show what
-``inventory.importer`` plans, then apply it once the editor confirms."""
+"""Back-office export and import: these views stream what ``inventory.export`` writes, and
+show what the importer plans, then apply it once the editor confirms."""
+
 import logging
 import secrets
-import tempfile
 import time
 from pathlib import Path
 
-from flask import Response, abort, current_app, flash, redirect, request, send_file, stream_with_context, url_for
+from flask import Response, abort, current_app, flash, redirect, request, stream_with_context, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_security import current_user
 
 from inventory import export as exports
-from inventory import importer
+from inventory import importing as importer
 from models import InventoryState, db
+from models.database import writes
 
-from .base import WRITE_ROLES, AccessMixin, user_role
+from .access import WRITE_ROLES, AccessMixin
+from .list_args import read_list_args
 
 log = logging.getLogger("charte.transfer")
 
@@ -44,23 +45,12 @@ def download(fmt, query=None, scope="inventory"):
         abort(404)
     log.info("export %s (%s) by %s", fmt, scope, current_user.email)
     headers = {"Content-Disposition": f'attachment; filename="{exports.filename(fmt)}"', "Cache-Control": "no-store"}
-    if fmt == "xlsx":
-        spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-        exports.export_xlsx(spool, query)
-        spool.seek(0)
-        return send_file(spool, mimetype=exports.MEDIA_TYPES[fmt], as_attachment=True, download_name=exports.filename(fmt))
-    if fmt == "json":
-        chunks = exports.export_json(query)
-    else:
-        chunks = exports.export_csv(query, excel=(fmt == "csv-excel"))
+    chunks = exports.chunks(fmt, query)
     return Response(stream_with_context(chunks), content_type=exports.MEDIA_TYPES[fmt], headers=headers)
 
 
 class ExportView(AccessMixin, BaseView):
     """The whole inventory in each format; every role may export."""
-
-    def is_visible(self):
-        return self.is_accessible()
 
     @expose("/")
     def index(self):
@@ -91,13 +81,11 @@ class ImportView(AccessMixin, BaseView):
 
     allowed_roles = WRITE_ROLES
 
-    def is_visible(self):
-        return self.is_accessible()
-
     @expose("/", methods=("GET",))
     def index(self):
         return self.render("admin/transfer/upload.html", formats=IMPORT_FORMAT_LABELS)
 
+    # A dry run only reads: no write intent, so that planning a large file holds no write lock.
     @expose("/preview", methods=("POST",))
     def preview(self):
         upload = request.files.get("file")
@@ -129,6 +117,7 @@ class ImportView(AccessMixin, BaseView):
         )
 
     @expose("/confirm", methods=("POST",))
+    @writes
     def confirm(self):
         token = request.form.get("token", "")
         if not token.replace("-", "").replace("_", "").isalnum():
@@ -138,7 +127,10 @@ class ImportView(AccessMixin, BaseView):
             flash(_l("This preview has expired or was already imported. Upload the file again."), "error")
             return redirect(url_for(".index"))
         if str(_revision()) != request.form.get("revision"):
-            flash(_l("The inventory changed since this preview. Upload the file again to see an up-to-date preview."), "error")
+            flash(
+                _l("The inventory changed since this preview. Upload the file again to see an up-to-date preview."),
+                "error",
+            )
             path.unlink(missing_ok=True)
             return redirect(url_for(".index"))
         name = request.form.get("name", "upload")[:120]
@@ -157,8 +149,14 @@ class ImportView(AccessMixin, BaseView):
         log.info("import of %s by %s: applied=%s %s", name, current_user.email, report.applied, report.counts())
         if not report.applied:
             return self.render(
-                "admin/transfer/preview.html", report=report, token=None, fmt="", name=name, revision=_revision(),
-                limit=PREVIEW_LIMIT, skip_invalid=False,
+                "admin/transfer/preview.html",
+                report=report,
+                token=None,
+                fmt="",
+                name=name,
+                revision=_revision(),
+                limit=PREVIEW_LIMIT,
+                skip_invalid=False,
             )
         counts = report.counts()
         # gettext, not _l: lazy strings count as HTML in templates, and the file name is not.
@@ -186,9 +184,8 @@ class FilteredExportMixin:
     def export(self, export_type):
         if export_type not in self.export_types:
             abort(404)
-        args = self._get_list_extra_args()
-        sort = self._get_column_by_idx(args.sort)
+        args = read_list_args(self, request.args)
         _, query = self.get_list(
-            None, sort[0] if sort else None, args.sort_desc, args.search, args.filters, execute=False, page_size=0
+            None, args.sort_column, args.sort_desc, args.search, args.filters, execute=False, page_size=0
         )
         return download(export_type, query, scope="cookie list")

@@ -1,33 +1,32 @@
 """Back-office accounts, for administrators only: create, change role, deactivate,
 set a new password. Accounts are deactivated rather than deleted, so that the
 change history keeps naming who did what."""
+
 import logging
 
 from flask import flash
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_security import current_user, hash_password
-from flask_security.utils import _datastore
 from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import PasswordField, SelectField
 from wtforms.validators import Email, InputRequired
 
+from account.security import security
 from hardening.passwords import policy_problems
-from rules.validation import InventoryError
 from models import Role, db
 from models.user import ROLE_LABELS, ROLE_NAMES
+from rules.validation import InventoryError
 
-from .base import SecureModelView
+from .access import ADMIN, ADMIN_ROLES
+from .base import SecureModelView, edited_record
 
 log = logging.getLogger("charte.auth")
 
 
 class UserView(SecureModelView):
-    allowed_roles = ("admin",)
-    # Accounts are never deleted from the back office; deactivate them instead.
-    edit_template = "admin/model/edit.html"
-    details_template = "admin/model/details.html"
+    allowed_roles = write_roles = ADMIN_ROLES
 
     column_list = ("email", "roles", "active", "current_login_at", "last_login_at", "login_count", "two_factor")
     column_details_list = column_list + ("current_login_ip", "create_datetime")
@@ -43,9 +42,11 @@ class UserView(SecureModelView):
     }
     column_formatters = {
         "roles": lambda v, c, m, n: ROLE_LABELS.get(m.role_name, "—"),
-        "two_factor": lambda v, c, m, n: Markup('<span class="badge badge-success">{}</span>').format(_l("On"))
-        if m.tf_primary_method
-        else Markup('<span class="badge badge-secondary">{}</span>').format(_l("Off")),
+        "two_factor": lambda v, c, m, n: (
+            Markup('<span class="badge badge-success">{}</span>').format(_l("On"))
+            if m.tf_primary_method
+            else Markup('<span class="badge badge-secondary">{}</span>').format(_l("Off"))
+        ),
     }
     column_formatters_detail = column_formatters
 
@@ -65,17 +66,8 @@ class UserView(SecureModelView):
         },
     }
 
-    @property
-    def can_create(self):
-        return True
-
-    @property
-    def can_edit(self):
-        return True
-
-    @property
-    def can_delete(self):
-        return False
+    # Accounts are never deleted from the back office; deactivate them instead.
+    can_delete = False
 
     def is_action_allowed(self, name):
         return False
@@ -95,7 +87,7 @@ class UserView(SecureModelView):
         valid = super().validate_form(form)
         if not hasattr(form, "new_password"):
             return valid
-        editing = getattr(form, "_editing", None)
+        editing = edited_record(form)
         password = form.new_password.data or ""
         if editing is None and not password:
             form.new_password.errors = [*form.new_password.errors, str(_l("Choose a password for the new account."))]
@@ -105,11 +97,13 @@ class UserView(SecureModelView):
             if problems:
                 form.new_password.errors = [*form.new_password.errors, *problems]
                 valid = False
-        if editing is not None and editing.id == current_user.id:
-            # Nobody can lock themselves (and maybe everyone) out of the back office.
-            if not form.active.data or form.role.data != "admin":
-                form.role.errors = [*form.role.errors, str(_l("You cannot remove your own administrator role or deactivate yourself."))]
-                valid = False
+        # Nobody can lock themselves (and maybe everyone) out of the back office.
+        if editing is not None and editing.id == current_user.id and (not form.active.data or form.role.data != ADMIN):
+            form.role.errors = [
+                *form.role.errors,
+                str(_l("You cannot remove your own administrator role or deactivate yourself.")),
+            ]
+            valid = False
         return valid
 
     def on_model_change(self, form, user, is_created):
@@ -122,7 +116,7 @@ class UserView(SecureModelView):
             user.password = hash_password(form.new_password.data)
         if not is_created and (form.new_password.data or not user.active):
             # A new password or a deactivation ends every open session of that account.
-            _datastore.set_uniquifier(user)
+            security.datastore.set_uniquifier(user)
         log.info(
             "account %s by %s: %s role=%s active=%s password_changed=%s",
             "created" if is_created else "updated",

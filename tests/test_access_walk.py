@@ -2,11 +2,13 @@
 editor and an administrator, with the method it answers and a valid CSRF token: each role
 gets exactly what the tables below allow. A rule that the tables do not describe fails the
 walk, so that no page can be added to the back office without saying who may use it."""
+
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
 
+from admin import back_office_view
 from models import Provider
 from tests.backoffice_requests import (
     MODEL_VIEWS,
@@ -17,7 +19,7 @@ from tests.backoffice_requests import (
     database_state,
 )
 from tests.conftest import csrf_token_from, login
-from tests.helpers import count, flashes, fresh, html_of, restore_accounts, visible_text  # noqa: F401
+from tests.helpers import count, flashes, fresh, html_of, visible_text
 
 ROLES = ("anonymous", "viewer", "editor", "admin")
 
@@ -183,27 +185,28 @@ def test_each_role_gets_exactly_what_it_is_allowed(app, role, restore_accounts):
 
 @pytest.fixture
 def inline_editable_providers(app):
-    """The provider list with its name editable in place, as a later change might make it
-    (Flask-Admin builds the inline form when the view is registered: rebuild it)."""
-    view = next(view for admin in app.extensions["admin"] for view in admin._views if view.endpoint == "provider")
+    """The provider list with its name editable in place, as a later change might make it."""
+    view = back_office_view(app, "provider")
     saved = view.column_editable_list
-    view.column_editable_list = ("name",)
-    view._refresh_forms_cache()
+    view.set_editable_columns(("name",))
     yield view
-    view.column_editable_list = saved
-    view._refresh_forms_cache()
+    view.set_editable_columns(saved)
 
 
-def test_inline_editing_follows_the_role_once_a_view_offers_it(app, inline_editable_providers, viewer_client, editor_client):
+def test_inline_editing_follows_the_role_once_a_view_offers_it(
+    app, inline_editable_providers, viewer_client, editor_client
+):
     ident = fresh().scalar(select(Provider.id).limit(1))
     before = database_state()
     refused = viewer_client.post(
-        "/admin/provider/ajax/update/", data={"list_form_pk": ident, "name": "Renamed by a viewer", "csrf_token": viewer_client.csrf}
+        "/admin/provider/ajax/update/",
+        data={"list_form_pk": ident, "name": "Renamed by a viewer", "csrf_token": viewer_client.csrf},
     )
     assert refused.status_code == 403
     assert changed_tables(before, database_state()) == []
     allowed = editor_client.post(
-        "/admin/provider/ajax/update/", data={"list_form_pk": ident, "name": "Renamed in place", "csrf_token": editor_client.csrf}
+        "/admin/provider/ajax/update/",
+        data={"list_form_pk": ident, "name": "Renamed in place", "csrf_token": editor_client.csrf},
     )
     assert allowed.status_code == 200, allowed.get_data(as_text=True)
     assert count(Provider, Provider.name == "Renamed in place") == 1

@@ -1,4 +1,5 @@
 """Who may open and change the back office: anonymous visitors, viewers, editors, administrators."""
+
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -6,7 +7,7 @@ from sqlalchemy import select
 
 from models import Category, Cookie, Provider, Purpose, Role, SiteSettings, User, db
 from tests.conftest import PASSWORD, login
-from tests.helpers import count, fresh, html_of, restore_accounts, visible_text  # noqa: F401
+from tests.helpers import count, fresh, html_of, visible_text
 
 VIEWS = {"cookie": Cookie, "provider": Provider, "purpose": Purpose, "category": Category, "settings": SiteSettings}
 
@@ -172,7 +173,7 @@ def test_editors_and_admins_can_create_edit_and_delete(app, request, role_client
 def test_a_logged_in_account_without_a_role_is_refused(app, restore_accounts):
     from flask_security.utils import hash_password
 
-    from extensions import security
+    from account.security import security
 
     with app.app_context(), app.test_request_context():
         user = security.datastore.create_user(email="norole@example.com", password=hash_password(PASSWORD))
@@ -196,7 +197,9 @@ def test_a_deactivated_account_cannot_log_in(app, restore_accounts):
 
 def test_the_site_settings_cannot_be_deleted_nor_duplicated(app, admin_client):
     assert count(SiteSettings) == 1
-    response = admin_client.post("/admin/settings/delete/", data={"id": first_id(SiteSettings), "csrf_token": admin_client.csrf})
+    response = admin_client.post(
+        "/admin/settings/delete/", data={"id": first_id(SiteSettings), "csrf_token": admin_client.csrf}
+    )
     assert response.status_code in (302, 403)
     response = admin_client.post(
         "/admin/settings/new/",

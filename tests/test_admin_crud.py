@@ -1,4 +1,8 @@
 """Editing the inventory through the back office, as an editor does, and seeing it on the policy."""
+
+import html as htmllib
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -10,8 +14,8 @@ from tests.helpers import (  # noqa: F401
     flashes,
     fresh,
     html_of,
-    listed_cookies,
     list_column,
+    listed_cookies,
     make_cookie,
     row_named,
     use_english,
@@ -199,7 +203,10 @@ def test_editing_a_purpose_changes_both_pages(editor):
     )
     assert response.status_code == 302, field_errors(response)
     assert ("success", "Record was successfully saved.") in flashes(editor.get(response.headers["Location"]))
-    assert row_named(editor.get("/fr/cookies"), "django_language")["purposes"] == "Retenir la langue choisie par le visiteur"
+    assert (
+        row_named(editor.get("/fr/cookies"), "django_language")["purposes"]
+        == "Retenir la langue choisie par le visiteur"
+    )
     assert row_named(editor.get("/en/cookies"), "django_language")["purposes"] == "Keep the language the visitor chose"
     assert "Se souvenir de la langue du visiteur" not in html_of(editor.get("/fr/cookies"))
 
@@ -250,14 +257,18 @@ def _refused(response, field, message, failed="Failed to create record."):
 
 @pytest.mark.parametrize("address", ["javascript:alert(1)", "ftp://example.com/", "matomo.org"])
 def test_a_bad_web_address_is_refused(editor, address):
-    response = post(editor, "/admin/provider/new/", name="Matomo", website="https://matomo.org", privacy_policy_url=address)
+    response = post(
+        editor, "/admin/provider/new/", name="Matomo", website="https://matomo.org", privacy_policy_url=address
+    )
     _refused(response, "privacy_policy_url", "Enter a full web address starting with https:// or http://.")
     assert count(Provider, Provider.name == "Matomo") == 0
 
 
 def test_a_bad_web_address_is_refused_on_edit(editor):
     provider_id = ident(Provider, name="Opendatasoft")
-    response = post(editor, f"/admin/provider/edit/?id={provider_id}", name="Opendatasoft", website="javascript:alert(1)")
+    response = post(
+        editor, f"/admin/provider/edit/?id={provider_id}", name="Opendatasoft", website="javascript:alert(1)"
+    )
     _refused(response, "website", "https://", failed="Failed to save record.")
     assert fresh().get(Provider, provider_id).website == "https://www.opendatasoft.com"
 
@@ -382,12 +393,18 @@ def test_deleting_a_purpose_still_used_is_refused(editor):
 def test_deleting_a_category_still_used_is_refused(editor):
     response = post(editor, "/admin/category/delete/", id=ident(Category, key="necessary"))
     messages = flashes(editor.get(response.headers["Location"]))
-    assert any("Strictly necessary cookies" in text or "Cookies nécessaires" in text for kind, text in messages if kind == "danger")
+    assert any(
+        "Strictly necessary cookies" in text or "Cookies nécessaires" in text
+        for kind, text in messages
+        if kind == "danger"
+    )
     assert count(Category) == 4
 
 
 def test_bulk_deleting_cookies_used_providers_is_refused(editor):
-    response = post(editor, "/admin/provider/action/", action="delete", rowid=[str(ident(Provider, name="Opendatasoft"))])
+    response = post(
+        editor, "/admin/provider/action/", action="delete", rowid=[str(ident(Provider, name="Opendatasoft"))]
+    )
     assert response.status_code == 302
     messages = flashes(editor.get(response.headers["Location"]))
     assert any(kind == "danger" for kind, _ in messages)
@@ -524,7 +541,9 @@ def test_each_filter_returns_the_right_cookies(editor, inventory):
 
 def test_a_cookie_with_an_untranslated_purpose_counts_as_english_missing(editor, inventory):
     cookie = db.session.scalars(select(Cookie).where(Cookie.name == "sessionid")).one()
-    cookie.purposes.append(db.session.scalars(select(Purpose).where(Purpose.description_fr == "Cibler la publicité")).one())
+    cookie.purposes.append(
+        db.session.scalars(select(Purpose).where(Purpose.description_fr == "Cibler la publicité")).one()
+    )
     db.session.commit()
     assert listed(editor, "flt0_5=1") == ["_ga", "sessionid"]
 
@@ -534,6 +553,13 @@ def test_the_dashboard_counts_and_links_to_the_cookies_missing_english(editor, i
     assert "1 cookie lacks English text" in visible_text(html)
     assert listed(editor, "flt0_5=1") == ["_ga"]
     assert "/admin/cookie/?flt0_5=1" in html
+
+
+def test_the_dashboard_links_to_the_sample_cookies(editor):
+    html = html_of(editor.get("/admin/"))
+    assert "4 cookies are sample data from the installation" in visible_text(html)
+    link = re.search(r'sample data from the installation.*?<a class="alert-link" href="([^"]+)"', html, re.S).group(1)
+    assert sorted(listed_cookies(editor.get(htmllib.unescape(link)))) == SEED_NAMES
 
 
 def test_provider_list_search(editor, inventory):

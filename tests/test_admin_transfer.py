@@ -1,6 +1,7 @@
 """Export and import from the back office: downloads in every format for every role, the
 cookie list export following its search, an upload previewed before anything is written,
 confirmed into one history entry, and bad uploads refused with a message."""
+
 import csv
 import io
 import json
@@ -19,7 +20,10 @@ def test_every_role_downloads_each_format(app, request, client_name):
     client = request.getfixturevalue(client_name)
     csv_text = client.get("/admin/export/csv").get_data(as_text=True)
     assert [row["name"] for row in csv.DictReader(io.StringIO(csv_text))] == [
-        "cookies_preferences", "csrftoken", "django_language", "sessionid"
+        "cookies_preferences",
+        "csrftoken",
+        "django_language",
+        "sessionid",
     ]
     excel = client.get("/admin/export/csv-excel").data
     assert excel.startswith(b"\xef\xbb\xbf") and b";" in excel.splitlines()[0]
@@ -41,6 +45,17 @@ def test_the_cookie_list_export_follows_the_search(viewer_client):
     assert [row["name"] for row in rows] == ["csrftoken"]
 
 
+def test_the_cookie_list_export_follows_the_filters(viewer_client):
+    for query, expected in (
+        ("flt0_7=1", ["cookies_preferences", "csrftoken", "django_language", "sessionid"]),  # sample data
+        ("flt0_7=0", []),
+    ):
+        page = viewer_client.get(f"/admin/cookie/?{query}").get_data(as_text=True)
+        link = re.search(r'href="(/admin/cookie/export/csv/\?[^"]*)"', page).group(1)
+        rows = list(csv.DictReader(io.StringIO(viewer_client.get(link.replace("&amp;", "&")).get_data(as_text=True))))
+        assert sorted(row["name"] for row in rows) == expected, query
+
+
 def upload(client, data, name="cookies.csv", fmt=""):
     return client.post(
         "/admin/import/preview",
@@ -57,7 +72,10 @@ def new_cookie_csv(client, names=("imported_cookie",)):
 
 def confirm(client, preview, **extra):
     html = preview.get_data(as_text=True)
-    fields = {name: re.search(rf'name="{name}" value="([^"]*)"', html).group(1) for name in ("token", "revision", "name", "format")}
+    fields = {
+        name: re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
+        for name in ("token", "revision", "name", "format")
+    }
     return client.post("/admin/import/confirm", data={**fields, **extra, "csrf_token": client.csrf})
 
 
@@ -107,7 +125,7 @@ def test_rejected_rows_block_the_import_unless_skipped(editor_client):
         (b"", "empty.csv", "Le fichier est vide"),
         (b"\x00\x01\x02binary" * 10, "photo.csv", "données binaires"),
         (b"PK\x03\x04 not really a zip", "book.xlsx", "classeur"),
-        (b"{\"format\": \"something-else\"}", "other.json", "n'est pas un export"),
+        (b'{"format": "something-else"}', "other.json", "n'est pas un export"),
         (b"a;b;c\n1;2;3\n", "wrong.csv", "Colonne(s) manquante(s)"),
     ],
 )

@@ -1,5 +1,6 @@
 """Every change is recorded with who, when, where, before and after; the back office shows it
 field by field and can restore an earlier version, including a deleted cookie."""
+
 from sqlalchemy import func, select
 
 from models import ChangeSet, Cookie, Provider, Purpose, RecordChange, db
@@ -41,7 +42,8 @@ def test_an_edit_is_recorded_with_who_where_before_and_after(editor_client):
     response = save(editor_client, cookie, service_fr="Connexion des utilisateurs")
     assert response.status_code == 302
     change = db.session.scalars(
-        select(RecordChange).where(RecordChange.model == "cookie", RecordChange.record_id == cookie.id)
+        select(RecordChange)
+        .where(RecordChange.model == "cookie", RecordChange.record_id == cookie.id)
         .order_by(RecordChange.id.desc())
     ).first()
     assert change.action == "update"
@@ -57,7 +59,9 @@ def test_record_history_shows_the_change_field_by_field_in_french(editor_client)
     save(editor_client, cookie, service_fr="Connexion des utilisateurs", lifetime_amount="30")
     page = visible_text(editor_client.get(f"/admin/history/cookie/{cookie.id}"))
     assert "Modifié" in page and "editor@example.com" in page
-    assert "Service et emplacement (français) Authentification (front et back office) Connexion des utilisateurs" in page
+    assert (
+        "Service et emplacement (français) Authentification (front et back office) Connexion des utilisateurs" in page
+    )
     assert "Durée 14 30" in page
     assert "Restaurer cette version" in page
 
@@ -67,7 +71,9 @@ def test_restore_brings_back_the_old_text_and_is_itself_recorded(editor_client, 
     save(editor_client, cookie, service_fr="Connexion des utilisateurs")
     assert "Connexion des utilisateurs" in client.get("/fr/cookies").get_data(as_text=True)
     creation = db.session.scalars(
-        select(RecordChange).where(RecordChange.record_id == cookie.id, RecordChange.model == "cookie", RecordChange.action == "create")
+        select(RecordChange).where(
+            RecordChange.record_id == cookie.id, RecordChange.model == "cookie", RecordChange.action == "create"
+        )
     ).one()
     response = editor_client.post(f"/admin/history/restore/{creation.id}", data={"csrf_token": editor_client.csrf})
     assert response.status_code == 302
@@ -88,7 +94,9 @@ def test_a_deleted_cookie_comes_back_with_its_purposes(editor_client, client):
     assert "csrftoken" not in client.get("/en/cookies").get_data(as_text=True)
 
     deletion = db.session.scalars(
-        select(RecordChange).where(RecordChange.model == "cookie", RecordChange.record_id == cookie_id, RecordChange.action == "delete")
+        select(RecordChange).where(
+            RecordChange.model == "cookie", RecordChange.record_id == cookie_id, RecordChange.action == "delete"
+        )
     ).one()
     page = visible_text(editor_client.get(f"/admin/history/cookie/{cookie_id}"))
     assert "Supprimé" in page and "Restaurer l'enregistrement supprimé" in page
@@ -106,7 +114,11 @@ def test_restore_refuses_clearly_when_a_purpose_is_gone(editor_client):
     db.session.commit()
     db.session.delete(db.session.get(Purpose, purpose.id))
     db.session.commit()
-    deletion = db.session.scalars(select(RecordChange).where(RecordChange.model == "cookie", RecordChange.record_id == cookie_id, RecordChange.action == "delete")).one()
+    deletion = db.session.scalars(
+        select(RecordChange).where(
+            RecordChange.model == "cookie", RecordChange.record_id == cookie_id, RecordChange.action == "delete"
+        )
+    ).one()
     response = editor_client.post(
         f"/admin/history/restore/{deletion.id}", data={"csrf_token": editor_client.csrf}, follow_redirects=True
     )
@@ -119,7 +131,12 @@ def test_recent_changes_filter_by_user_model_and_date(editor_client, admin_clien
     provider = db.session.scalars(select(Provider)).first()
     admin_client.post(
         f"/admin/provider/edit/?id={provider.id}",
-        data={"name": "Opendatasoft SAS", "website": provider.website or "", "country": "FR", "csrf_token": admin_client.csrf},
+        data={
+            "name": "Opendatasoft SAS",
+            "website": provider.website or "",
+            "country": "FR",
+            "csrf_token": admin_client.csrf,
+        },
     )
     everyone = visible_text(admin_client.get("/admin/history/"))
     assert "editor@example.com" in everyone and "admin@example.com" in everyone
@@ -135,7 +152,10 @@ def test_history_is_read_only_and_viewers_cannot_restore(viewer_client, client):
     count = db.session.scalar(select(func.count()).select_from(RecordChange))
     assert viewer_client.get("/admin/history/").status_code == 200
     assert "Restaurer" not in viewer_client.get(f"/admin/history/cookie/{change.record_id}").get_data(as_text=True)
-    assert viewer_client.post(f"/admin/history/restore/{change.id}", data={"csrf_token": viewer_client.csrf}).status_code == 403
+    assert (
+        viewer_client.post(f"/admin/history/restore/{change.id}", data={"csrf_token": viewer_client.csrf}).status_code
+        == 403
+    )
     assert client.get("/admin/history/").status_code == 302
     for method in ("delete", "put"):
         assert getattr(viewer_client, method)(f"/admin/history/cookie/{change.record_id}").status_code == 405

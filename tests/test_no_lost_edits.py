@@ -1,5 +1,6 @@
 """Two editors open the same record and both save: the second save is refused with a
 message naming who changed what meanwhile, and the first save is kept."""
+
 import pytest
 from sqlalchemy import select
 
@@ -15,7 +16,7 @@ def form_of(client, url):
 
 @pytest.fixture
 def second_editor(app):
-    from cli import create_user
+    from account.users import create_user
     from tests.conftest import PASSWORD
 
     if db.session.scalars(select(User).where(User.email == "editor2@example.com")).first() is None:
@@ -26,10 +27,20 @@ def second_editor(app):
 
 
 CASES = [
-    (Cookie, "cookie", lambda: db.session.scalars(select(Cookie).where(Cookie.name == "sessionid")).one(), "service_fr"),
+    (
+        Cookie,
+        "cookie",
+        lambda: db.session.scalars(select(Cookie).where(Cookie.name == "sessionid")).one(),
+        "service_fr",
+    ),
     (Provider, "provider", lambda: db.session.scalars(select(Provider)).first(), "name"),
     (Purpose, "purpose", lambda: db.session.scalars(select(Purpose).order_by(Purpose.id)).first(), "description_fr"),
-    (Category, "category", lambda: db.session.scalars(select(Category).where(Category.key == "marketing")).one(), "name_fr"),
+    (
+        Category,
+        "category",
+        lambda: db.session.scalars(select(Category).where(Category.key == "marketing")).one(),
+        "name_fr",
+    ),
     (SiteSettings, "settings", lambda: db.session.scalars(select(SiteSettings)).one(), "site_name"),
 ]
 
