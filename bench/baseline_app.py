@@ -4,6 +4,7 @@ bench_charte.py saves the charte's body and headers as the app served them, then
 app under the same gunicorn settings (gunicorn.conf.py): what is left is gunicorn's own cost
 for those bytes, the best any app could do.
 """
+
 import json
 import os
 

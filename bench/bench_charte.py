@@ -1,48 +1,22 @@
 """Benchmark: the charte and the back office under gunicorn, on SQLite and PostgreSQL.
 
-    .venv/bin/python bench/bench_charte.py            # the full run (about 10 minutes)
+    .venv/bin/python bench/bench_charte.py            # the full run (about 14 minutes)
     .venv/bin/python bench/bench_charte.py --quick    # a smaller, shorter run to try it out
 
-In one run, for each database (SQLite in a temporary folder; PostgreSQL in its own database,
-cookie_charte_bench, created and dropped here), it applies the migrations, starts gunicorn
-with gunicorn.conf.py (2 workers) on 127.0.0.1, and measures with wrk (loopback only, fixed
-duration and connections):
-
-- /fr/cookies at 100, 1,000 and 10,000 cookies: served from the page cache, against a
-  baseline in the same run: the same bytes and headers returned from memory by a trivial
-  WSGI app (bench/baseline_app.py) under the same gunicorn settings. Baseline and charte
-  alternate, best of two rounds each; the ratio is charte / baseline.
-- the first render: the same page with the cache bypassed, one connection at a time. The
-  server runs with CHARTE_CACHE_BYPASS_HEADER=1, so that the X-Charte-Cache-Bypass: 1 header
-  makes it read the inventory and render the page as after an edit (the header is ignored
-  otherwise).
-- a soak at 1,000 cookies: wrk at 32 connections for 60 s while this process saves a change
-  every second through the ORM (another process than the workers). Each save writes the
-  number it put in the page to a file once its commit has returned; wrk's Lua script reads
-  that number before sending each request (one connection per wrk thread, so a response
-  belongs to the last request sent) and counts as stale a response older than it.
-- the back office's cookie list at 100,000 cookies, logged in as an administrator (wrk
-  carries the session cookie from a Lua script): first page (at 1 and 4 connections), a
-  search for a common word and for a rare one, a filter, a filter with a sort (1 connection:
-  one editor). On PostgreSQL the tables are vacuumed and analysed after each bulk load, as
-  autovacuum would do within a minute.
-
-The soak's saves go through the ORM in this process, so they tell the workers through the
-change signal file exactly as a save in a worker does (charte/signal.py). ``--recheck 0``
-runs the server in the strict mode that reads the revision on every request instead
-(CHARTE_RECHECK_SECONDS=0), for comparison; ``--skip-admin`` leaves out the back office.
-
-A benchmark, not a test: it prints figures and asserts nothing. Other work on the machine
-moves the figures: the load average is printed with them.
+For each database it applies the migrations, starts gunicorn with gunicorn.conf.py (2 workers)
+on 127.0.0.1 and measures with wrk: the cached policy against a baseline app serving the same
+bytes (bench/baseline_app.py), the first render (cache bypassed with a header only this
+server honours), the back-office cookie list at 100,000 cookies, and a soak with a save every
+second. The README's Performance section says what each figure means. It prints figures and
+asserts nothing; the load average is printed with them.
 """
+
 import argparse
 import http.client
 import json
 import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -53,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.harness import Gunicorn, get, wrk  # noqa: E402
 
 SECRET = "bench-secret-key-not-for-production"
 SALT = "bench-password-salt"
@@ -99,7 +75,7 @@ response = function(status, headers, body)
     non2xx = non2xx + 1
     return
   end
-  local shown = tonumber(string.match(body, "%(SOAK_PREFIX)s(%%d+)"))
+  local shown = tonumber(string.match(body, "@SOAK_PREFIX@(%d+)"))
   if shown == nil then
     unreadable = unreadable + 1
   elseif shown < sent_with then
@@ -114,97 +90,10 @@ done = function(summary, latency, requests)
       totals[key] = totals[key] + (thread:get(key) or 0)
     end
   end
-  io.write(string.format("SOAK checked=%%d stale=%%d non2xx=%%d unreadable=%%d\\n",
+  io.write(string.format("SOAK checked=%d stale=%d non2xx=%d unreadable=%d\\n",
     totals.checked, totals.stale, totals.non2xx, totals.unreadable))
 end
-""" % {"SOAK_PREFIX": SOAK_PREFIX}
-
-
-# --- Processes -------------------------------------------------------------------------------
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Gunicorn:
-    """gunicorn -c gunicorn.conf.py APP on 127.0.0.1, 2 workers; the rest from the config."""
-
-    def __init__(self, app, env, log):
-        self.port = free_port()
-        self.log = log
-        self.env = {**os.environ, **env, "HOST": "127.0.0.1", "PORT": str(self.port), "WEB_CONCURRENCY": "2"}
-        self.app = app
-        self.process = None
-
-    def __enter__(self):
-        with open(self.log, "ab") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--chdir", str(ROOT), self.app],
-                cwd=ROOT,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    break
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn ({self.app}) did not start; see {self.log}")
-                time.sleep(0.2)
-        return self
-
-    def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def __exit__(self, *exc):
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-
-def get(port, path, headers=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    connection.request("GET", path, headers=headers or {})
-    response = connection.getresponse()
-    body = response.read()
-    connection.close()
-    return response, body
-
-
-_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
-
-
-def _ms(text):
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
-    return float(number) * _UNITS[unit]
-
-
-def wrk(url, *, duration, connections, threads=None, script=None, script_args=(), headers=()):
-    threads = threads or min(connections, 2)
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
-    for header in headers:
-        command += ["-H", header]
-    if script:
-        command += ["-s", str(script)]
-    command.append(url)
-    if script_args:
-        command += ["--", *script_args]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    result = {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        "p50": _ms(re.search(r"\s50%\s+(\S+)", output).group(1)),
-        "p99": _ms(re.search(r"\s99%\s+(\S+)", output).group(1)),
-        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
-        "non2xx": int((re.search(r"Non-2xx or 3xx responses: (\d+)", output) or [0, 0])[1]),
-        "socket_errors": sum(int(n) for n in (re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output) or [0])[1:5]) if "Socket errors" in output else 0,
-        "output": output,
-    }
-    return result
+""".replace("@SOAK_PREFIX@", SOAK_PREFIX)
 
 
 # --- Databases -------------------------------------------------------------------------------
@@ -241,8 +130,8 @@ def prepare(url):
     """Migrations, the sample inventory, a soak cookie listed first, an administrator."""
     from flask_migrate import upgrade
 
+    from account.users import create_user
     from app import create_app
-    from cli import create_user
     from inventory.seed import load_seed
     from models import Category, Cookie, Provider, Purpose, db
 
@@ -303,7 +192,9 @@ def measure_charte(server, size, workdir, args, results, label):
     assert response.status == 200
     (workdir / "body.html").write_bytes(body)
     skip = {"server", "date", "connection", "content-length", "transfer-encoding"}
-    (workdir / "headers.json").write_text(json.dumps([(k, v) for k, v in response.getheaders() if k.lower() not in skip]))
+    (workdir / "headers.json").write_text(
+        json.dumps([(k, v) for k, v in response.getheaders() if k.lower() not in skip])
+    )
     baseline = Gunicorn(
         "bench.baseline_app:app",
         {"BASELINE_BODY": str(workdir / "body.html"), "BASELINE_HEADERS": str(workdir / "headers.json")},
@@ -327,7 +218,9 @@ def measure_charte(server, size, workdir, args, results, label):
         "cached": best["cached"],
         "ratio": best["cached"]["rps"] / best["baseline"]["rps"],
         "first_render": first,
-        "errors": sum(r["non2xx"] + r["socket_errors"] for found in runs.values() for r in found) + first["non2xx"] + first["socket_errors"],
+        "errors": sum(r["non2xx"] + r["socket_errors"] for found in runs.values() for r in found)
+        + first["non2xx"]
+        + first["socket_errors"],
     }
     results["charte"].append(row)
     print(
@@ -457,7 +350,9 @@ def measure_admin(server, size, workdir, args, results, label):
             raise RuntimeError(f"{path}: not the cookie list ({response.status})")
         # One editor at a time, then four at once (as many as the server has threads).
         for connections in (1, 4) if name == "first page" else (1,):
-            found = wrk(server.url(path), duration=args.duration, connections=connections, script=script, script_args=[cookie])
+            found = wrk(
+                server.url(path), duration=args.duration, connections=connections, script=script, script_args=[cookie]
+            )
             row = {"database": label, "cookies": size, "page": name, "path": path, "connections": connections, **found}
             results["admin"].append(row)
             print(
@@ -489,7 +384,9 @@ def report(results, args, command):
     if args.recheck is not None:
         print(f"CHARTE_RECHECK_SECONDS={args.recheck}")
     print()
-    print(f"Charte /fr/cookies: wrk -t2 -c{args.connections} -d{args.duration}s, best of {args.rounds} rounds alternating with the baseline;")
+    print(
+        f"Charte /fr/cookies: wrk -t2 -c{args.connections} -d{args.duration}s, best of {args.rounds} rounds alternating with the baseline;"
+    )
     print("first render: wrk -t1 -c1 with the cache bypassed (X-Charte-Cache-Bypass: 1).")
     print()
     header = (
@@ -512,7 +409,9 @@ def report(results, args, command):
             "and 4 (the server's threads)."
         )
         print()
-        print(f"| {'database':<10} | {'cookies':>7} | {'page':<14} | {'path':<40} | conn. | {'req/s':>6} | {'p50':>7} | {'p99':>7} |")
+        print(
+            f"| {'database':<10} | {'cookies':>7} | {'page':<14} | {'path':<40} | conn. | {'req/s':>6} | {'p50':>7} | {'p99':>7} |"
+        )
         print(f"|------------|---------|----------------|{'-' * 42}|-------|--------|---------|---------|")
         for row in results["admin"]:
             print(
@@ -553,7 +452,9 @@ def main():
         help="CHARTE_RECHECK_SECONDS for the server (default: the app's, 1 s); 0 measures the strict "
         "mode that reads the revision on every request",
     )
-    parser.add_argument("--skip-admin", action="store_true", help="no back-office measures (and no 100,000-cookie load)")
+    parser.add_argument(
+        "--skip-admin", action="store_true", help="no back-office measures (and no 100,000-cookie load)"
+    )
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.admin_cookies, args.duration, args.rounds, args.soak_seconds = "100,1000", 10_000, 3, 1, 15
@@ -588,7 +489,9 @@ def main():
                             soak(app, server, workdir, args, results, label)
                     if not args.skip_admin:
                         seconds = grow(app, args.admin_cookies)
-                        print(f"  {label}: {args.admin_cookies:,} cookies loaded in {seconds:.0f} s (setup)", flush=True)
+                        print(
+                            f"  {label}: {args.admin_cookies:,} cookies loaded in {seconds:.0f} s (setup)", flush=True
+                        )
                         measure_admin(server, args.admin_cookies, workdir, args, results, label)
                 from models import db
 

@@ -10,6 +10,7 @@ Each step runs twice: once timed, once under tracemalloc for the peak of Python 
 shown too: a streamed export's peak stays far below it. A benchmark, not a test: it asserts
 nothing about time.
 """
+
 import argparse
 import os
 import sys
@@ -21,58 +22,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DEFAULT_OCD = ROOT.parent / "shared" / "data" / "open-cookie-database" / "open-cookie-database.csv"
-
-
-def insert_cookies(db, count):
-    """``count`` cookies through Core inserts, spread over 50 providers, 200 purposes, 4 categories."""
-    from sqlalchemy import insert, select
-
-    from models import Category, Cookie, Provider, Purpose, cookie_purposes
-    from rules.lifetime import to_minutes
-
-    categories = db.session.scalars(select(Category.id).order_by(Category.id)).all()
-    providers = [Provider(name=f"Provider {i}", website=f"https://provider{i}.example.com") for i in range(50)]
-    purposes = [Purpose(description_fr=f"Finalité numéro {i} : mesurer, retenir, sécuriser", description_en=f"Purpose {i}") for i in range(200)]
-    db.session.add_all(providers + purposes)
-    db.session.flush()
-    table = Cookie.__table__
-    batch = []
-
-    def flush(rows, start):
-        ids = db.session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all()
-        links = [
-            {"cookie_id": cookie_id, "purpose_id": purposes[(start + n + k) % 200].id}
-            for n, cookie_id in enumerate(ids)
-            for k in range(2)
-        ]
-        db.session.execute(insert(cookie_purposes), links)
-
-    for i in range(count):
-        batch.append(
-            {
-                "name": f"_cookie_{i:06d}",
-                "domain": f"sub{i % 97}.example.com",
-                "is_pattern": False,
-                "provider_id": providers[i % 50].id,
-                "category_id": categories[i % len(categories)],
-                "service_fr": f"Service {i % 500} (mesure d'audience)",
-                "service_en": f"Service {i % 500} (audience measurement)",
-                "lifetime_unit": "months",
-                "lifetime_amount": 1 + i % 13,
-                "lifetime_minutes": to_minutes("months", 1 + i % 13),
-                "party": "third" if i % 3 else "first",
-                "storage_kind": "http_cookie",
-                "shown_on_policy": True,
-                "is_sample": False,
-                "notes": "=1+1" if i % 1000 == 0 else None,
-            }
-        )
-        if len(batch) == 5000:
-            flush(batch, i + 1 - len(batch))
-            batch = []
-    if batch:
-        flush(batch, count - len(batch))
-    db.session.commit()
 
 
 def measure(step):
@@ -94,8 +43,9 @@ def main():
     args = parser.parse_args()
 
     from app import create_app
+    from bench.dataset import add_cookies
     from inventory.export import export
-    from inventory.importer import import_inventory
+    from inventory.importing import import_inventory
     from inventory.seed import load_seed
     from models import db
 
@@ -107,7 +57,7 @@ def main():
             db.create_all()
             load_seed(sample=False)
             started = time.perf_counter()
-            insert_cookies(db, args.cookies)
+            add_cookies(db.session, args.cookies, purposes_per_cookie=2)
             print(f"Inserted {args.cookies:,} cookies in {time.perf_counter() - started:.1f} s (setup, not measured).")
 
             for fmt in ("csv", "csv-excel", "xlsx", "json"):
@@ -120,7 +70,9 @@ def main():
                     return target.stat().st_size
 
                 seconds, peak, size = measure(step)
-                rows.append((f"export {fmt}", f"{args.cookies:,} cookies", seconds, peak, f"{size / 2**20:.1f} MiB file"))
+                rows.append(
+                    (f"export {fmt}", f"{args.cookies:,} cookies", seconds, peak, f"{size / 2**20:.1f} MiB file")
+                )
 
             if args.ocd.exists():
                 data = args.ocd.read_bytes()
@@ -145,7 +97,9 @@ def main():
                     return import_inventory(data, filename=args.ocd.name, dry_run=False, skip_invalid=True)
 
                 seconds, peak, report = measure(real)
-                rows.append(("import OCD, applied", f"{report.rows:,} rows", seconds, peak, _counts(report.counts("cookie"))))
+                rows.append(
+                    ("import OCD, applied", f"{report.rows:,} rows", seconds, peak, _counts(report.counts("cookie")))
+                )
             else:
                 print(f"Open Cookie Database not found at {args.ocd}: import not measured.")
             db.session.remove()
@@ -159,8 +113,10 @@ def main():
     for name, size, seconds, peak, notes in rows:
         print(f"{name:<22} {size:>16} {seconds:>9.2f} {peak:>9.1f}  {notes}")
     print("-" * 92)
-    print(f"Process max RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB. "
-          f"Python {sys.version.split()[0]}, SQLite, {os.cpu_count()} CPUs.")
+    print(
+        f"Process max RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB. "
+        f"Python {sys.version.split()[0]}, SQLite, {os.cpu_count()} CPUs."
+    )
     print("Peak MiB: tracemalloc's peak of Python allocations during the step (a second, untimed run).")
     print(f"Rerun: .venv/bin/python bench/bench_export.py --cookies {args.cookies}")
 

@@ -3,26 +3,35 @@
 Cookies go in through Core inserts (fast at 100,000 rows); providers and purposes go
 through the ORM in the same transaction, so the commit moves the inventory revision like
 any other change. Values vary the way a real inventory does: several providers and
-purposes, every category, some English texts missing, session and timed lifetimes.
+purposes, every category, some English texts missing, session and timed lifetimes, one
+note in a thousand that starts like a spreadsheet formula.
+
+The one bulk cookie inserter of the project: the benchmarks (bench_charte.py,
+bench_export.py) and the tests (tests/test_query_counts.py, tests/inventory/) use it.
 """
+
 from sqlalchemy import func, insert, select
 
-from rules.lifetime import to_minutes
 from models import Category, Cookie, Provider, Purpose, cookie_purposes
+from rules.lifetime import to_minutes
 
 BATCH = 5000
 UNITS = (("days", 14), ("months", 6), ("months", 13), ("years", 1), ("session", None), ("hours", 2))
 KINDS = ("http_cookie", "http_cookie", "local_storage", "session_storage", "pixel")
 
 
-def add_cookies(session, count, *, prefix="bench"):
-    """Add ``count`` cookies (with their providers and purposes) and commit."""
+def add_cookies(session, count, *, prefix="bench", purposes_per_cookie=None, name_format="_{prefix}_{number:06d}"):
+    """Add ``count`` cookies (with their providers and purposes) and commit.
+
+    Cookies are numbered on from the number already stored, so that calling this again adds
+    new names. ``purposes_per_cookie``: that many purposes each (default: one or two);
+    ``name_format``: the cookie names, from ``prefix`` and ``number``."""
     if count <= 0:
         return
     categories = session.scalars(select(Category.id).order_by(Category.position, Category.id)).all()
     start = session.scalar(select(func.count()).select_from(Cookie))
     n_providers = min(1000, max(3, count // 20))
-    n_purposes = min(500, max(3, count // 40))
+    n_purposes = min(500, max(3, count // 40, purposes_per_cookie or 0))
     providers = [
         Provider(
             name=f"{prefix} provider {start + i}",
@@ -35,7 +44,9 @@ def add_cookies(session, count, *, prefix="bench"):
     purposes = [
         Purpose(
             description_fr=f"{prefix} finalité {start + i} : mesurer l'audience et retenir les préférences",
-            description_en=None if i % 7 == 0 else f"{prefix} purpose {start + i}: measure audience and remember preferences",
+            description_en=None
+            if i % 7 == 0
+            else f"{prefix} purpose {start + i}: measure audience and remember preferences",
         )
         for i in range(n_purposes)
     ]
@@ -48,9 +59,9 @@ def add_cookies(session, count, *, prefix="bench"):
     def write(rows):
         ids = session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all()
         links = []
-        for n, cookie_id in enumerate(ids):
+        for cookie_id in ids:
             first = (cookie_id * 7) % n_purposes
-            for k in range(1 + cookie_id % 2):
+            for k in range(purposes_per_cookie or 1 + cookie_id % 2):
                 links.append({"cookie_id": cookie_id, "purpose_id": purposes[(first + k) % n_purposes].id})
         session.execute(insert(cookie_purposes), links)
 
@@ -58,7 +69,7 @@ def add_cookies(session, count, *, prefix="bench"):
         unit, amount = UNITS[i % len(UNITS)]
         rows.append(
             {
-                "name": f"_{prefix}_{i:06d}",
+                "name": name_format.format(prefix=prefix, number=i),
                 "domain": f".site{i % 97}.example.com",
                 "is_pattern": False,
                 "provider_id": providers[i % n_providers].id,
@@ -72,7 +83,7 @@ def add_cookies(session, count, *, prefix="bench"):
                 "storage_kind": KINDS[i % len(KINDS)],
                 "shown_on_policy": i % 50 != 0,
                 "is_sample": False,
-                "notes": None,
+                "notes": "=1+1" if i % 1000 == 999 else None,
                 "version": 1,
             }
         )

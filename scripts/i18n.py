@@ -6,6 +6,7 @@
 
 Run through `make translations`.
 """
+
 import io
 import sys
 from pathlib import Path

@@ -1,7 +1,8 @@
 """Screenshots for the README (docs/*.png), from a throw-away database with the sample charte.
 
-    .venv/bin/python scripts/screenshots.py
+.venv/bin/python scripts/screenshots.py
 """
+
 import shutil
 import sys
 import tempfile
@@ -18,7 +19,13 @@ from app import create_app  # noqa: E402
 from models import db  # noqa: E402
 
 PASSWORD = "screenshot password 123"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def main():
@@ -26,7 +33,7 @@ def main():
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'shots.db'}", "SECRET_KEY": "shots"})
     with app.app_context():
         db.create_all()
-        from cli import create_user
+        from account.users import create_user
         from inventory.seed import load_seed
 
         load_seed()

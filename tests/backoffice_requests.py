@@ -4,12 +4,13 @@ for reached the database. Shared by the access walk, the CSRF test and the heade
 that a page added to the back office is covered by all of them, or makes them fail until
 it is described here.
 """
+
 import io
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -188,7 +189,13 @@ class BackOffice:
             return data, lambda: fresh().scalar(select(Provider.id).where(Provider.name == data["name"])) is not None
         if view == "purpose":
             data = {"description_fr": f"Finalité de parcours {n}", "description_en": f"Walk purpose {n}"}
-            return data, lambda: fresh().scalar(select(Purpose.id).where(Purpose.description_fr == data["description_fr"])) is not None
+            return (
+                data,
+                lambda: (
+                    fresh().scalar(select(Purpose.id).where(Purpose.description_fr == data["description_fr"]))
+                    is not None
+                ),
+            )
         if view == "category":
             data = {
                 "key": f"walk{n}",
@@ -226,9 +233,20 @@ class BackOffice:
                 "controller_name": "Second",
                 "contact_email": "dpo@second.example",
             }
-            return data, lambda: fresh().scalar(select(SiteSettings.id).where(SiteSettings.site_name == data["site_name"])) is not None
+            return (
+                data,
+                lambda: (
+                    fresh().scalar(select(SiteSettings.id).where(SiteSettings.site_name == data["site_name"]))
+                    is not None
+                ),
+            )
         if view == "users":
-            data = {"email": f"walk-new-{n}@example.com", "role": "viewer", "active": "y", "new_password": "a long walk password 42"}
+            data = {
+                "email": f"walk-new-{n}@example.com",
+                "role": "viewer",
+                "active": "y",
+                "new_password": "a long walk password 42",
+            }
             return data, lambda: fresh().scalar(select(User.id).where(User.email == data["email"])) is not None
         raise Unclassified(view)
 
@@ -323,7 +341,12 @@ class BackOffice:
                 RecordChange.model == "purpose", RecordChange.record_id == ident, RecordChange.action == "create"
             )
         )
-        return Call("", method, f"/admin/history/restore/{change_id}", done=lambda: _row(Purpose, ident).description_fr == original)
+        return Call(
+            "",
+            method,
+            f"/admin/history/restore/{change_id}",
+            done=lambda: _row(Purpose, ident).description_fr == original,
+        )
 
     def _export_index(self, method):
         return Call("", method, "/admin/export/")
@@ -358,6 +381,9 @@ class BackOffice:
             fields[key] = match.group(1)
         self.uploads.append(fields["token"])
         return Call(
-            "", method, "/admin/import/confirm", fields,
+            "",
+            method,
+            "/admin/import/confirm",
+            fields,
             done=lambda: fresh().scalar(select(Cookie.id).where(Cookie.name == name)) is not None,
         )

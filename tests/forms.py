@@ -1,4 +1,5 @@
 """Reading a back-office form the way a browser submits it."""
+
 import re
 
 _INPUT = re.compile(r"<input\b[^>]*>")
@@ -19,7 +20,7 @@ def form_fields(html):
         data[name.group(1)] = _unescape(value.group(1)) if value else ""
     for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S):
         data[name] = _unescape(body.strip())
-    for tag, body in re.findall(r'(<select[^>]*>)(.*?)</select>', html, re.S):
+    for tag, body in re.findall(r"(<select[^>]*>)(.*?)</select>", html, re.S):
         name = re.search(r'name="([^"]+)"', tag).group(1)
         values = [
             _unescape(re.search(r'value="([^"]*)"', option).group(1))

@@ -1,11 +1,12 @@
 """Small helpers for reading pages the way a visitor does: visible text, the
 charte's cookie tables, the back office's flash messages. Standard library only."""
+
 import html as htmllib
 import re
+from contextlib import contextmanager
 from html.parser import HTMLParser
 
-import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from models import db
 
@@ -18,7 +19,7 @@ def visible_text(source):
     if not isinstance(source, str):
         source = source.get_data(as_text=True)
     source = re.sub(r"<(script|style)\b.*?</\1>", " ", source, flags=re.S | re.I)
-    source = re.sub(r"</?(?:%s)\b[^>]*>" % "|".join(_INLINE), "", source, flags=re.I)
+    source = re.sub(r"</?(?:{})\b[^>]*>".format("|".join(_INLINE)), "", source, flags=re.I)
     source = re.sub(r"<[^>]+>", " ", source)
     return re.sub(r"\s+", " ", htmllib.unescape(source)).strip()
 
@@ -143,14 +144,32 @@ def field_errors(source):
     if not isinstance(source, str):
         source = source.get_data(as_text=True)
     errors = {}
-    for match in re.finditer(r'<(?:input|select|textarea)\b[^>]*\bis-invalid\b[^>]*>', source):
+    for match in re.finditer(r"<(?:input|select|textarea)\b[^>]*\bis-invalid\b[^>]*>", source):
         tag = match.group(0)
         name = re.search(r'\bname="([^"]+)"', tag).group(1)
-        rest = source[match.end():]
+        rest = source[match.end() :]
         block = re.search(r'<div class="invalid-feedback">(.*?)</div>', rest, re.S)
         items = re.findall(r"<li>(.*?)</li>", block.group(1), re.S) if block else []
         errors[name] = [visible_text(item) for item in items]
     return errors
+
+
+@contextmanager
+def statements_sent(engine=None):
+    """The SQL statements sent to the database while the block runs: a list that grows as
+    they are sent (``.clear()`` it to count from a point on). The ``statements`` fixture
+    (tests/conftest.py) is this around a whole test."""
+    engine = engine if engine is not None else db.engine
+    sent = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def fresh():
@@ -204,23 +223,6 @@ def revision():
 
     fresh()
     return db.session.get(InventoryState, 1).revision
-
-
-@pytest.fixture
-def restore_accounts(app):
-    """Accounts outlive a test (only the inventory is reset): remove the ones a test added and
-    reactivate the three role accounts afterwards."""
-    yield
-    from models import User
-
-    session = fresh()
-    for user in session.scalars(select(User)):
-        if user.email in ("admin@example.com", "editor@example.com", "viewer@example.com"):
-            user.active = True
-        else:
-            session.delete(user)
-    session.commit()
-    session.remove()
 
 
 def use_english(client):

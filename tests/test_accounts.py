@@ -1,6 +1,7 @@
 """Accounts: argon2id hashes, the password policy in both languages, administrators
 managing accounts, sessions ended by deactivation or a new password, optional TOTP
 two-factor authentication that can be required for administrators."""
+
 import re
 
 import pytest
@@ -17,7 +18,7 @@ TEMP = "temp.account@example.com"
 @pytest.fixture
 def temp_account(app):
     """A throw-away editor account, removed afterwards."""
-    from cli import create_user
+    from account.users import create_user
 
     user = create_user(TEMP, PASSWORD, "editor")
     yield user
@@ -38,19 +39,59 @@ def account(email):
     return db.session.scalars(select(User).where(User.email == email)).one()
 
 
-def test_passwords_are_hashed_with_argon2id_above_owasp_minimum(temp_account):
+ARGON2 = re.compile(r"^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$")
+
+
+def test_the_production_configuration_hashes_with_argon2id_m65536_t3_p4(tmp_path, monkeypatch):
+    """The tests' own accounts hash cheaply (tests/conftest.py: FAST_PASSWORD_HASHING); an
+    application built as production builds it, with nothing overridden, hashes an account's
+    password with argon2id, 64 MiB, 3 passes, 4 lanes: above OWASP's minimum (19 MiB, t=2)."""
+    from flask_security import verify_and_update_password
+
+    from account.users import create_user
+    from app import create_app
+
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "production-hashing-test")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'accounts.db'}")
+    monkeypatch.delenv("SECURITY_PASSWORD_SALT", raising=False)
+    production = create_app()
+    assert not production.testing
+    with production.app_context():
+        db.create_all()
+        try:
+            user = create_user(TEMP, PASSWORD, "editor")
+            stored = user.password
+            match = ARGON2.match(stored)
+            assert match, stored[:30]
+            memory, time, parallel = map(int, match.groups())
+            assert (memory, time, parallel) == (65536, 3, 4)
+            assert memory >= 19456 and time >= 2 and parallel >= 1
+            assert PASSWORD not in stored
+            assert verify_and_update_password(PASSWORD, user)
+            assert not verify_and_update_password("not the password 42", user)
+            assert user.password == stored  # not rehashed: the hash already has the wanted parameters
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_accounts_are_stored_as_argon2id_hashes(temp_account):
     stored = account(TEMP).password
-    match = re.match(r"^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$", stored)
-    assert match, stored[:20]
-    memory, time, parallel = map(int, match.groups())
-    assert memory >= 19456 and time >= 2 and parallel >= 1
+    assert ARGON2.match(stored), stored[:30]
     assert PASSWORD not in stored
 
 
 def test_admin_creates_an_account_that_can_log_in(app, admin_client, temp_account):
     response = admin_client.post(
         "/admin/users/new/",
-        data={"email": "New.Viewer@example.com", "role": "viewer", "active": "y", "new_password": "a long enough password", "csrf_token": admin_client.csrf},
+        data={
+            "email": "New.Viewer@example.com",
+            "role": "viewer",
+            "active": "y",
+            "new_password": "a long enough password",
+            "csrf_token": admin_client.csrf,
+        },
     )
     assert response.status_code == 302
     created = account("new.viewer@example.com")
@@ -68,7 +109,13 @@ def test_admin_creates_an_account_that_can_log_in(app, admin_client, temp_accoun
     ],
 )
 def test_the_password_policy_speaks_both_languages(admin_client, temp_account, password, french, english):
-    data = {"email": "new.viewer@example.com", "role": "viewer", "active": "y", "new_password": password, "csrf_token": admin_client.csrf}
+    data = {
+        "email": "new.viewer@example.com",
+        "role": "viewer",
+        "active": "y",
+        "new_password": password,
+        "csrf_token": admin_client.csrf,
+    }
     refused = admin_client.post("/admin/users/new/", data=data)
     assert french in visible_text(refused)
     admin_client.post("/language", data={"lang": "en", "next": "/admin/", "csrf_token": admin_client.csrf})
@@ -85,7 +132,12 @@ def test_only_admins_see_accounts(editor_client, viewer_client, admin_client):
 
 
 def edit_account(admin_client, user, **changes):
-    data = {"email": user.email, "role": user.role_name, "active": "y" if user.active else "", "csrf_token": admin_client.csrf}
+    data = {
+        "email": user.email,
+        "role": user.role_name,
+        "active": "y" if user.active else "",
+        "csrf_token": admin_client.csrf,
+    }
     data.update(changes)
     return admin_client.post(f"/admin/users/edit/?id={user.id}", data={k: v for k, v in data.items() if v != ""})
 
@@ -152,7 +204,9 @@ def test_totp_two_factor_login(app, temp_account):
 
     fresh = app.test_client()
     first_step = login(fresh, TEMP)
-    assert "/account/tf-validate" in first_step.headers["Location"] or "tf-validate" in first_step.get_data(as_text=True)
+    assert "/account/tf-validate" in first_step.headers["Location"] or "tf-validate" in first_step.get_data(
+        as_text=True
+    )
     assert fresh.get("/admin/cookie/").status_code == 302  # not logged in yet
     page = fresh.get("/account/tf-validate")
     token = csrf_token_from(page.get_data(as_text=True))

@@ -1,10 +1,11 @@
 """GET /api/v1/inventory.json: what the policy shows, for any site to read, cached like it."""
+
 import json
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from models import Cookie, Purpose, db
-from tests.helpers import fresh, make_cookie
+from tests.helpers import fresh, make_cookie, statements_sent
 
 URL = "/api/v1/inventory.json"
 
@@ -24,16 +25,32 @@ def cookie_named(doc, name):
 def test_it_lists_what_the_policy_shows(client):
     _, doc = document(client)
     assert doc["format"] == "cookie-policy"
-    assert sorted(cookie["name"] for cookie in doc["cookies"]) == ["cookies_preferences", "csrftoken", "django_language", "sessionid"]
+    assert sorted(cookie["name"] for cookie in doc["cookies"]) == [
+        "cookies_preferences",
+        "csrftoken",
+        "django_language",
+        "sessionid",
+    ]
     session = cookie_named(doc, "sessionid")
     assert session["provider"] == "Opendatasoft"
     assert session["category"] == "necessary"
-    assert session["service"] == {"fr": "Authentification (front et back office)", "en": "Authentication (front and back office)"}
+    assert session["service"] == {
+        "fr": "Authentification (front et back office)",
+        "en": "Authentication (front and back office)",
+    }
     assert session["purposes"] == [
-        {"fr": "Se souvenir de l'utilisateur d'une page à une autre.", "en": "Remember the user from one page to the next."}
+        {
+            "fr": "Se souvenir de l'utilisateur d'une page à une autre.",
+            "en": "Remember the user from one page to the next.",
+        }
     ]
     assert session["lifetime"] == {"unit": "days", "amount": 14, "fr": "14 jours", "en": "14 days"}
-    assert [category["key"] for category in doc["categories"]] == ["necessary", "preferences", "statistics", "marketing"]
+    assert [category["key"] for category in doc["categories"]] == [
+        "necessary",
+        "preferences",
+        "statistics",
+        "marketing",
+    ]
     assert [provider["name"] for provider in doc["providers"]] == ["Opendatasoft"]
     assert doc["publisher"]["contact_email"] == "dpo@example.com"
 
@@ -69,14 +86,9 @@ def test_any_site_may_read_it_and_no_cookie_is_set(client):
 
 def test_cached_with_validators_and_at_most_two_statements(client):
     first, _ = document(client)
-    sent = []
-    listener = lambda *args: sent.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with statements_sent() as sent:
         again = client.get(URL, headers={"If-None-Match": first.headers["ETag"]})
         full = client.get(URL)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     assert again.status_code == 304
     assert full.data == first.data
     assert len(sent) <= 4, sent  # two requests, two statements at most each

@@ -1,11 +1,12 @@
 """The change signal file on its own: what one process writes, another sees at once; a
 file that is deleted, recreated or unusable never breaks a reader."""
+
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from charte.signal import ChangeSignal
+from public.signal import ChangeSignal
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -16,7 +17,7 @@ def test_a_bump_in_another_process_is_seen_by_a_reader_at_once(tmp_path):
     before = reader.read()
     assert before is not None and len(before) == 8
     done = subprocess.run(
-        [sys.executable, "-c", f"from charte.signal import ChangeSignal; ChangeSignal({str(path)!r}).bump()"],
+        [sys.executable, "-c", f"from public.signal import ChangeSignal; ChangeSignal({str(path)!r}).bump()"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -1,4 +1,5 @@
 """The public cookie policy at /fr/cookies and /en/cookies, as a visitor reads it."""
+
 import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo

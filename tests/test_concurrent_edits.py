@@ -1,6 +1,7 @@
 """Four processes (as four gunicorn workers would) make 200 edits to the same cookie
 through the back office: no request fails and no saved edit is lost, on SQLite
 (WAL, busy timeout, BEGIN IMMEDIATE for writes) and on PostgreSQL."""
+
 import multiprocessing
 
 from sqlalchemy import func, select
@@ -18,12 +19,12 @@ def editor_process(database_url, cookie_id, worker, edits, results):
     """One worker: log in, then append its own token to the cookie's notes ``edits`` times,
     opening the form again whenever a save is refused because someone saved first."""
     from app import create_app
-    from tests.conftest import login
+    from tests.conftest import app_config, login
     from tests.forms import form_fields
 
-    app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret", "SECURITY_PASSWORD_SALT": "test-salt"}
-    )
+    # The test run's own database (``database_url``) and the tests' configuration, password
+    # hashing included: a login here does not rewrite the account's hash.
+    app = create_app(app_config(database_url))
     client = app.test_client()
     saved = refused = errors = 0
     first_error = None
@@ -85,16 +86,14 @@ def test_200_concurrent_edits_from_4_processes(app, database_url):
     assert saved == PROCESSES * EDITS_PER_PROCESS, outcomes
 
     notes = db.session.get(Cookie, cookie_id).notes
-    missing = [
-        f"[w{w}e{n}]" for w in range(PROCESSES) for n in range(EDITS_PER_PROCESS) if f"[w{w}e{n}]" not in notes
-    ]
+    missing = [f"[w{w}e{n}]" for w in range(PROCESSES) for n in range(EDITS_PER_PROCESS) if f"[w{w}e{n}]" not in notes]
     assert missing == [], f"{len(missing)} saved edits lost, e.g. {missing[:5]}"
     assert _updates_recorded(cookie_id) - history_before == saved  # every save is in the history
 
 
 def _updates_recorded(cookie_id):
     return db.session.scalar(
-        select(func.count()).select_from(RecordChange).where(
-            RecordChange.model == "cookie", RecordChange.record_id == cookie_id, RecordChange.action == "update"
-        )
+        select(func.count())
+        .select_from(RecordChange)
+        .where(RecordChange.model == "cookie", RecordChange.record_id == cookie_id, RecordChange.action == "update")
     )

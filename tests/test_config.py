@@ -1,4 +1,5 @@
 """Configuration from the environment: safe defaults in development, refusal in production."""
+
 import stat
 
 import pytest
@@ -60,7 +61,10 @@ def test_the_password_salt_is_derived_from_the_key_unless_given(tmp_path):
     derived = build_config(tmp_path, {"SECRET_KEY": "k"})["SECURITY_PASSWORD_SALT"]
     assert derived and derived != "k"
     assert build_config(tmp_path, {"SECRET_KEY": "other"})["SECURITY_PASSWORD_SALT"] != derived
-    assert build_config(tmp_path, {"SECRET_KEY": "k", "SECURITY_PASSWORD_SALT": "salt"})["SECURITY_PASSWORD_SALT"] == "salt"
+    assert (
+        build_config(tmp_path, {"SECRET_KEY": "k", "SECURITY_PASSWORD_SALT": "salt"})["SECURITY_PASSWORD_SALT"]
+        == "salt"
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
 """Every form POST needs the session's CSRF token: without it, nothing changes, whatever the status."""
+
 import pytest
 from sqlalchemy import select
 
@@ -81,6 +82,8 @@ def test_a_refused_post_explains_itself_without_a_traceback(editor_client):
 
 def test_language_switch_only_redirects_within_the_site(editor_client):
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
-        response = editor_client.post("/language", data={"lang": "en", "next": target, "csrf_token": editor_client.csrf})
+        response = editor_client.post(
+            "/language", data={"lang": "en", "next": target, "csrf_token": editor_client.csrf}
+        )
         assert response.status_code == 302
         assert response.headers["Location"] == "/admin/", target

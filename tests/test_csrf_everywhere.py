@@ -3,6 +3,7 @@ without the session's CSRF token or with another session's token: every table (t
 history included) is compared before and after. The same request with the right token does
 change what it asks for, so the refusal is the token's doing. tests/test_csrf.py tests a
 few forms in depth; this module makes sure no POST route is left out, now or later."""
+
 import re
 
 import pytest
@@ -13,7 +14,7 @@ from models import User
 from tests import test_csrf
 from tests.backoffice_requests import BackOffice, changed_tables, database_state, rules_under
 from tests.conftest import PASSWORD, csrf_token_from, login
-from tests.helpers import fresh, html_of, restore_accounts  # noqa: F401
+from tests.helpers import fresh, html_of
 from tests.test_access_walk import DONE, expected
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -63,7 +64,7 @@ def _admin_views(app):
 @pytest.fixture
 def temp_account(app):
     """A throw-away editor account (removed afterwards), logged in on its own client."""
-    from cli import create_user
+    from account.users import create_user
 
     create_user(TEMP, PASSWORD, "editor")
     client = app.test_client()
@@ -102,11 +103,13 @@ def test_back_office_changes_need_the_sessions_token(app, admin_client, restore_
             if endpoint.partition(".")[0] not in admin_views:
                 continue
             call = back_office.call(endpoint, method)
-            forged(app, admin_client, lambda client, token: call.send(client, token), str(call))
+            forged(app, admin_client, call.send, str(call))
             if expected(endpoint, method, "admin") == DONE:
                 # The same request with the right token goes through.
                 call.send(admin_client, admin_client.csrf)
-                assert call.changed(), f"{call} with the right token changed nothing: the forged requests proved nothing"
+                assert call.changed(), (
+                    f"{call} with the right token changed nothing: the forged requests proved nothing"
+                )
                 controls += 1
     finally:
         back_office.cleanup()
@@ -124,7 +127,9 @@ def test_a_login_without_a_token_logs_nobody_in(app):
         assert changed_tables(before, database_state()) == []
         assert client.get("/admin/").status_code == 302
     token = csrf_token_from(html_of(client.get("/account/login")))
-    client.post("/account/login", json={"email": "editor@example.com", "password": PASSWORD}, headers={"X-CSRFToken": token})
+    client.post(
+        "/account/login", json={"email": "editor@example.com", "password": PASSWORD}, headers={"X-CSRFToken": token}
+    )
     assert client.get("/admin/").status_code == 200
 
 
@@ -134,7 +139,11 @@ def password_hash(email):
 
 def test_a_password_change_needs_the_token(app, temp_account):
     client = temp_account
-    data = {"password": PASSWORD, "new_password": "an entirely new passphrase", "new_password_confirm": "an entirely new passphrase"}
+    data = {
+        "password": PASSWORD,
+        "new_password": "an entirely new passphrase",
+        "new_password_confirm": "an entirely new passphrase",
+    }
 
     def send(client, token):
         return client.post("/account/change", data={**data, **({"csrf_token": token} if token else {})})
@@ -195,12 +204,20 @@ def test_two_factor_steps_need_the_token(app, temp_account):
         return client.post("/account/tf-validate", data={"code": code, **({"csrf_token": token} if token else {})})
 
     def rescue(client, token):
-        return client.post("/account/tf-rescue", data={"help_setup": "help", **({"csrf_token": token} if token else {})})
+        return client.post(
+            "/account/tf-rescue", data={"help_setup": "help", **({"csrf_token": token} if token else {})}
+        )
 
     def select_method(client, token):
-        return client.post("/account/tf-select", data={"which": "authenticator", **({"csrf_token": token} if token else {})})
+        return client.post(
+            "/account/tf-select", data={"which": "authenticator", **({"csrf_token": token} if token else {})}
+        )
 
-    for send, what in ((second_step, "a second login step"), (rescue, "a rescue request"), (select_method, "a method choice")):
+    for send, what in (
+        (second_step, "a second login step"),
+        (rescue, "a rescue request"),
+        (select_method, "a method choice"),
+    ):
         forged(app, visitor, send, what)
         assert visitor.get("/admin/").status_code == 302, what
     second_step(visitor, visitor_token)

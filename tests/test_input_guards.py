@@ -1,5 +1,6 @@
 """Input that no form can carry is refused up front: NUL characters (400, never a 500), and a
 hostile `next` on the login link (dropped, so it cannot count as failed logins)."""
+
 from tests.conftest import csrf_token_from
 
 
@@ -19,11 +20,16 @@ def test_a_hostile_next_cannot_lock_the_account(client):
     for _ in range(6):
         page = client.get("/account/login?next=//evil.example")
         token = csrf_token_from(page.get_data(as_text=True))
-        client.post("/account/login?next=//evil.example", data={"email": "editor@example.com", "password": PASSWORD, "csrf_token": token})
+        client.post(
+            "/account/login?next=//evil.example",
+            data={"email": "editor@example.com", "password": PASSWORD, "csrf_token": token},
+        )
         client.post("/account/logout", data={"csrf_token": token})
     page = client.get("/account/login")
     token = csrf_token_from(page.get_data(as_text=True))
-    response = client.post("/account/login", data={"email": "editor@example.com", "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/account/login", data={"email": "editor@example.com", "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302
 
 

@@ -1,4 +1,5 @@
 """The short addresses / and /cookies send visitors to the policy in their browser's language."""
+
 import pytest
 
 from tests.helpers import html_of, visible_text  # noqa: F401

@@ -1,5 +1,6 @@
 """Password guessing is stopped: 5 failures for an account or an address within 15 minutes
 lock further attempts (429), with the same answer for known and unknown e-mails."""
+
 import logging
 
 from models import LoginAttempt, db
@@ -33,7 +34,7 @@ def test_five_failures_lock_the_account_even_with_the_right_password(client, cap
 
 def test_unknown_and_known_emails_get_the_same_answers(app):
     known, unknown = app.test_client(), app.test_client()
-    for i in range(5):
+    for _ in range(5):
         a = attempt(known, "viewer@example.com", "wrong password!!", addr="192.0.2.1")
         b = attempt(unknown, "nobody@example.com", "wrong password!!", addr="192.0.2.2")
         assert a.status_code == b.status_code == 200

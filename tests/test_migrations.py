@@ -1,4 +1,5 @@
 """`flask db upgrade` builds exactly the schema the models describe, on SQLite and PostgreSQL."""
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -8,26 +9,37 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from models import db, search_indexes
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, RUN_ID
+
+# Its own database, unique to the run like the suite's.
+MIGRATIONS_DB = f"cookie_charte_migrations_{RUN_ID}"
 
 
-def _fresh_url(backend, tmp_path):
+def _drop_migrations_database():
+    admin = create_engine(make_url(POSTGRES_URL).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{MIGRATIONS_DB}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _fresh_url(backend, tmp_path, request):
     if backend == "sqlite":
         return "sqlite:///" + str(tmp_path / "migrated.db")
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL not available")
-    url = make_url(POSTGRES_URL).set(database="cookie_charte_migrations")
+    url = make_url(POSTGRES_URL).set(database=MIGRATIONS_DB)
     admin = create_engine(make_url(POSTGRES_URL).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "cookie_charte_migrations" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "cookie_charte_migrations"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{MIGRATIONS_DB}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{MIGRATIONS_DB}"'))
     admin.dispose()
+    request.addfinalizer(_drop_migrations_database)
     return url.render_as_string(hide_password=False)
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_upgrade_matches_models_and_downgrade_empties(backend, tmp_path):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": _fresh_url(backend, tmp_path), "TESTING": True})
+def test_upgrade_matches_models_and_downgrade_empties(backend, tmp_path, request):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": _fresh_url(backend, tmp_path, request), "TESTING": True})
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:

@@ -1,14 +1,18 @@
-"""The inventory's rules, enforced by the models whatever the entry point (back office, CLI, import)."""
+"""The inventory's rules, enforced by the models whatever the entry point (back office, CLI, import).
+
+The field rules (rules/validation.py, rules/lifetime.py) run when a value is set on a model, so
+the tests that only build a model take no ``app``: no database, and one run instead of one per
+backend. The tests that save, delete or read the seed take ``app``."""
+
 import pytest
 from flask import g
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from models import Category, Cookie, InventoryState, Provider, Purpose, Role, SiteSettings, User, cookie_purposes, db
 from rules.lifetime import THIRTEEN_MONTHS
 from rules.validation import InventoryError
-from models import Category, Cookie, InventoryState, Provider, Purpose, Role, SiteSettings, User, cookie_purposes, db
 from tests.helpers import count, fresh, make_cookie, revision, seed_objects
-
 
 # --- Required French text, optional English ----------------------------------------------------
 
@@ -25,7 +29,7 @@ from tests.helpers import count, fresh, make_cookie, revision, seed_objects
     ],
 )
 @pytest.mark.parametrize("blank", ["", "   ", None])
-def test_required_french_text_is_refused_when_blank(app, model, field, blank):
+def test_required_french_text_is_refused_when_blank(model, field, blank):
     with pytest.raises(InventoryError) as error:
         model(**{field: blank})
     assert error.value.field == field
@@ -36,7 +40,7 @@ def test_required_french_text_is_refused_when_blank(app, model, field, blank):
     "model, field",
     [(Category, "name_en"), (Category, "description_en"), (Purpose, "description_en"), (Cookie, "service_en")],
 )
-def test_english_text_is_optional_and_blank_is_stored_as_null(app, model, field):
+def test_english_text_is_optional_and_blank_is_stored_as_null(model, field):
     assert getattr(model(**{field: "  "}), field) is None
     assert getattr(model(**{field: " Some text "}), field) == "Some text"
 
@@ -48,7 +52,7 @@ def test_a_purpose_without_english_is_saved(app):
     assert purpose.description_en is None
 
 
-def test_text_is_trimmed_and_length_bounded(app):
+def test_text_is_trimmed_and_length_bounded():
     assert Provider(name="  Matomo  ").name == "Matomo"
     with pytest.raises(InventoryError, match="120"):
         Provider(name="x" * 121)
@@ -57,8 +61,10 @@ def test_text_is_trimmed_and_length_bounded(app):
 # --- Web addresses ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("address", ["https://matomo.org/privacy-policy/", "http://example.com", "HTTPS://EXAMPLE.COM/a?b=c"])
-def test_http_and_https_addresses_are_accepted(app, address):
+@pytest.mark.parametrize(
+    "address", ["https://matomo.org/privacy-policy/", "http://example.com", "HTTPS://EXAMPLE.COM/a?b=c"]
+)
+def test_http_and_https_addresses_are_accepted(address):
     assert Provider(name="P", privacy_policy_url=address).privacy_policy_url == address
 
 
@@ -76,13 +82,13 @@ def test_http_and_https_addresses_are_accepted(app, address):
     ],
 )
 @pytest.mark.parametrize("field", ["website", "privacy_policy_url"])
-def test_non_web_addresses_are_refused(app, field, address):
+def test_non_web_addresses_are_refused(field, address):
     with pytest.raises(InventoryError) as error:
         Provider(name="P", **{field: address})
     assert error.value.field == field
 
 
-def test_site_settings_require_a_web_address(app):
+def test_site_settings_require_a_web_address():
     with pytest.raises(InventoryError):
         SiteSettings(site_url="javascript:alert(1)")
     with pytest.raises(InventoryError):
@@ -93,12 +99,12 @@ def test_site_settings_require_a_web_address(app):
 
 
 @pytest.mark.parametrize("value", ["Open\x00data", "Open\x1bdata", "Open\x7fdata", "Open\u0085data", "Open\ndata"])
-def test_control_characters_are_refused_in_single_line_text(app, value):
+def test_control_characters_are_refused_in_single_line_text(value):
     with pytest.raises(InventoryError, match="control|contrôle"):
         Provider(name=value)
 
 
-def test_multiline_text_keeps_line_breaks_but_refuses_other_control_characters(app):
+def test_multiline_text_keeps_line_breaks_but_refuses_other_control_characters():
     purpose = Purpose(description_fr="Première ligne\r\nSeconde ligne\tfin")
     assert purpose.description_fr == "Première ligne\nSeconde ligne\tfin"
     with pytest.raises(InventoryError):
@@ -108,30 +114,32 @@ def test_multiline_text_keeps_line_breaks_but_refuses_other_control_characters(a
 # --- Category key, country, domain --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("key, stored", [("statistics", "statistics"), ("Social_Media", "social_media"), ("a-b-1", "a-b-1")])
-def test_category_key_accepts_lowercase_identifiers(app, key, stored):
+@pytest.mark.parametrize(
+    "key, stored", [("statistics", "statistics"), ("Social_Media", "social_media"), ("a-b-1", "a-b-1")]
+)
+def test_category_key_accepts_lowercase_identifiers(key, stored):
     assert Category(key=key).key == stored
 
 
 @pytest.mark.parametrize("key", ["", "1stats", "_stats", "with space", "stätistics", "stats!", "x" * 41])
-def test_category_key_refuses_other_formats(app, key):
+def test_category_key_refuses_other_formats(key):
     with pytest.raises(InventoryError):
         Category(key=key)
 
 
 @pytest.mark.parametrize("code, stored", [("FR", "FR"), ("de", "DE"), ("", None), (None, None)])
-def test_country_is_an_iso_alpha2_code(app, code, stored):
+def test_country_is_an_iso_alpha2_code(code, stored):
     assert Provider(name="P", country=code).country == stored
 
 
 @pytest.mark.parametrize("code", ["FRA", "F1", "12", "é"])
-def test_country_refuses_anything_else(app, code):
+def test_country_refuses_anything_else(code):
     with pytest.raises(InventoryError):
         Provider(name="P", country=code)
 
 
 @pytest.mark.parametrize("value", ["https://example.com", "example.com/path", "exa mple.com"])
-def test_cookie_domain_is_a_bare_host_name(app, value):
+def test_cookie_domain_is_a_bare_host_name(value):
     with pytest.raises(InventoryError):
         Cookie(domain=value)
     assert Cookie(domain=".Example.COM").domain == ".example.com"
@@ -204,13 +212,13 @@ def test_a_timed_cookie_needs_an_amount_from_1_to_1000(app, unit, amount):
     assert count(Cookie, Cookie.name == "test_cookie") == 0
 
 
-def test_a_lifetime_amount_must_be_a_whole_number(app):
+def test_a_lifetime_amount_must_be_a_whole_number():
     with pytest.raises(InventoryError):
         Cookie(lifetime_amount="two weeks")
     assert Cookie(lifetime_amount="14").lifetime_amount == 14
 
 
-def test_an_unknown_lifetime_unit_is_refused(app):
+def test_an_unknown_lifetime_unit_is_refused():
     with pytest.raises(InventoryError):
         Cookie(lifetime_unit="weeks")
 
@@ -264,7 +272,7 @@ def test_a_star_in_the_name_makes_it_a_pattern(app):
     assert session.scalars(select(Cookie).where(Cookie.name == "_pk_id")).one().is_pattern is False
 
 
-def test_a_prefix_pattern_is_shown_with_a_star(app):
+def test_a_prefix_pattern_is_shown_with_a_star():
     assert Cookie(name="_ga_", is_pattern=True).display_name == "_ga_*"
     assert Cookie(name="_ga_*", is_pattern=True).display_name == "_ga_*"
     assert Cookie(name="_ga", is_pattern=False).display_name == "_ga"
@@ -373,7 +381,9 @@ def test_revision_bumps_when_only_the_purposes_change(app):
     session = fresh()
     cookie = session.scalars(select(Cookie).where(Cookie.name == "sessionid")).one()
     updated = cookie.updated_at
-    other = session.scalars(select(Purpose).where(Purpose.description_fr == "Se souvenir de la langue du visiteur")).one()
+    other = session.scalars(
+        select(Purpose).where(Purpose.description_fr == "Se souvenir de la langue du visiteur")
+    ).one()
     cookie.purposes.append(other)
     session.commit()
     assert revision() == start + 1

@@ -3,6 +3,7 @@ Flask-Admin's ``url`` return address, stay on the site whatever a link sends in 
 (protocol-relative, backslashes that browsers read as slashes, ``javascript:``, encoded
 slashes, absolute addresses). A Location counts as on the site when a browser, resolving it
 against the page, stays on localhost."""
+
 import html as html_lib
 import re
 from urllib.parse import urljoin, urlsplit
@@ -85,14 +86,19 @@ def test_logout_next_stays_on_the_site(app):
     token = csrf_token_from(html_of(client.get("/account/login")))
     for target in TARGETS:
         for query in (f"next={target}", {"next": target}):
-            assert_on_site(client.post("/account/logout", query_string=query, data={"csrf_token": token}), f"logout ?next={target!r}")
+            assert_on_site(
+                client.post("/account/logout", query_string=query, data={"csrf_token": token}),
+                f"logout ?next={target!r}",
+            )
         response = client.post("/account/logout", data={"next": target, "csrf_token": token})
         assert_on_site(response, f"logout form next={target!r}")
 
 
 def test_language_switch_next_stays_on_the_site(editor_client):
     for target in TARGETS:
-        response = editor_client.post("/language", data={"lang": "fr", "next": target, "csrf_token": editor_client.csrf})
+        response = editor_client.post(
+            "/language", data={"lang": "fr", "next": target, "csrf_token": editor_client.csrf}
+        )
         assert_on_site(response, f"language next={target!r}")
         assert response.headers["Location"] == "/admin/", target
 
@@ -131,18 +137,24 @@ def test_flask_admin_return_address_stays_on_the_site(app, editor_client):
             assert bad == [], f"{page} url={target!r}: {bad}"
 
         # After a create, an edit, a delete, a bulk action, a refused export or a refused form.
-        created = client.post("/admin/provider/new/", query_string=back, data={"name": "Redirected", "csrf_token": token})
+        created = client.post(
+            "/admin/provider/new/", query_string=back, data={"name": "Redirected", "csrf_token": token}
+        )
         assert_on_site(created, f"create url={target!r}")
         created_id = fresh().scalar(select(Provider.id).where(Provider.name == "Redirected"))
         edited = client.post(
-            "/admin/provider/edit/", query_string={"id": created_id, **back}, data={"name": "Redirected again", "csrf_token": token}
+            "/admin/provider/edit/",
+            query_string={"id": created_id, **back},
+            data={"name": "Redirected again", "csrf_token": token},
         )
         assert_on_site(edited, f"edit url={target!r}")
         deleted = client.post("/admin/provider/delete/", data={"id": created_id, "url": target, "csrf_token": token})
         assert_on_site(deleted, f"delete url={target!r}")
         assert fresh().get(Provider, created_id) is None
         cookie = make_cookie(name="redirected_cookie").id
-        acted = client.post("/admin/cookie/action/", data={"action": "delete", "rowid": cookie, "url": target, "csrf_token": token})
+        acted = client.post(
+            "/admin/cookie/action/", data={"action": "delete", "rowid": cookie, "url": target, "csrf_token": token}
+        )
         assert_on_site(acted, f"action url={target!r}")
         assert fresh().get(Cookie, cookie) is None
         assert_on_site(client.get("/admin/provider/export/csv/", query_string=back), f"export url={target!r}")

@@ -1,10 +1,10 @@
 """The number of SQL statements a page costs does not grow with the inventory: the same at
 10 and at 1,000 cookies, for the charte (rendered or from memory) and every back-office list."""
-from sqlalchemy import event, func, select
 
 from bench.dataset import add_cookies
-from charte.cache import page_cache
 from models import Cookie, db
+from public.cache import page_cache
+from tests.helpers import count, statements_sent
 
 ADMIN_PAGES = (
     "/admin/",
@@ -21,22 +21,17 @@ ADMIN_PAGES = (
 
 
 def statements_per_page(client):
-    sent = []
+    with statements_sent() as sent:
 
-    def record(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement)
+        def cost(path, before=None):
+            client.get(path)  # warm: what is done once per process is not what we count
+            if before:
+                before()
+            sent.clear()
+            response = client.get(path)
+            assert response.status_code == 200, path
+            return len(sent)
 
-    def cost(path, before=None):
-        client.get(path)  # warm: what is done once per process is not what we count
-        if before:
-            before()
-        sent.clear()
-        response = client.get(path)
-        assert response.status_code == 200, path
-        return len(sent)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
         clear = page_cache(client.application).clear
         counts = {
             "charte, rendered": cost("/fr/cookies", before=clear),
@@ -44,23 +39,16 @@ def statements_per_page(client):
         }
         for path in ADMIN_PAGES:
             counts[path] = cost(path)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     return counts
 
 
-def cookies():
-    db.session.remove()
-    return db.session.scalar(select(func.count()).select_from(Cookie))
-
-
 def test_statements_do_not_grow_with_the_inventory(editor_client):
-    add_cookies(db.session, 10 - cookies())
-    assert cookies() == 10
+    add_cookies(db.session, 10 - count(Cookie))
+    assert count(Cookie) == 10
     small = statements_per_page(editor_client)
 
-    add_cookies(db.session, 1000 - cookies())
-    assert cookies() == 1000
+    add_cookies(db.session, 1000 - count(Cookie))
+    assert count(Cookie) == 1000
     large = statements_per_page(editor_client)
 
     assert large == small

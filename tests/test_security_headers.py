@@ -1,6 +1,7 @@
 """Security headers on every response (the charte, login, every back-office page, errors,
 static files), cookies that scripts cannot read and that only travel over HTTPS in
 production, and error pages that never show what went wrong inside, in French and English."""
+
 import re
 
 import pytest
@@ -38,7 +39,7 @@ def check_headers(response, path):
     assert policy.get("object-src") == ["'none'"], path
     assert headers.get("X-Content-Type-Options") == "nosniff", path
     assert headers.get("Referrer-Policy") in STRICT_REFERRERS, path
-    nonces = [word[len("'nonce-"):-1] for word in scripts if word.startswith("'nonce-")]
+    nonces = [word[len("'nonce-") : -1] for word in scripts if word.startswith("'nonce-")]
     assert len(nonces) == 1, f"{path}: {scripts}"
     if response.mimetype == "text/html":
         # Every script of the page runs under this response's nonce; no inline handler remains.
@@ -154,7 +155,9 @@ def test_production_adds_hsts_and_secure_cookies(app, production_app):
         assert flags is not None, f"{name}: {response.headers.getlist('Set-Cookie')}"
         assert "secure" in flags and "httponly" in flags and flags["samesite"].lower() == "samesite=lax", name
     for path in ("/fr/cookies", "/nowhere", "/static/site.css"):
-        assert "Strict-Transport-Security" in client.get(path, base_url="https://localhost", buffered=True).headers, path
+        assert "Strict-Transport-Security" in client.get(path, base_url="https://localhost", buffered=True).headers, (
+            path
+        )
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,11 @@
 """The command line: ``flask seed`` and ``flask users create|list``."""
+
 import pytest
 from sqlalchemy import delete, select
 
 from models import Category, Cookie, InventoryState, Provider, Purpose, SiteSettings, User, db
 from tests.conftest import INVENTORY_TABLES, PASSWORD, login
-from tests.helpers import charte_rows, count, fresh, restore_accounts, row_named  # noqa: F401
+from tests.helpers import charte_rows, count, fresh, row_named
 
 MODELS = (Category, Provider, Purpose, Cookie, SiteSettings)
 
@@ -86,7 +87,9 @@ def test_seed_does_not_overwrite_edited_categories_or_settings(runner):
 
 def test_seed_does_not_bring_back_a_renamed_purpose_or_provider(runner):
     """An edited sample purpose or provider is the editor's: seeding again adds no stray copy."""
-    purpose = db.session.scalars(select(Purpose).where(Purpose.description_fr == "Se souvenir de la langue du visiteur")).one()
+    purpose = db.session.scalars(
+        select(Purpose).where(Purpose.description_fr == "Se souvenir de la langue du visiteur")
+    ).one()
     purpose.description_fr = "Retenir la langue choisie"
     provider = db.session.scalars(select(Provider)).one()
     provider.name = "Opendatasoft SAS"
@@ -109,7 +112,9 @@ def test_seed_does_not_move_the_revision_when_nothing_is_new(runner):
 
 
 def test_users_create_reads_the_password_from_stdin_and_the_account_works(app, runner, restore_accounts):
-    result = runner.invoke(args=["users", "create", "Legal@Example.com", "--role", "editor"], input="correct horse battery staple\n")
+    result = runner.invoke(
+        args=["users", "create", "Legal@Example.com", "--role", "editor"], input="correct horse battery staple\n"
+    )
     assert result.exit_code == 0, result.output
     assert "Created legal@example.com (editor)." in result.output
     assert "correct horse" not in result.output

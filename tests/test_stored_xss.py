@@ -6,6 +6,7 @@ nonce, no element or attribute that came from the data (parsed with html.parser)
 syntax never evaluated, no ``javascript:``/``data:`` link on the charte. A field whose rule
 refuses a payload (control characters, too long, not an address…) counts as inert, and the
 form says why."""
+
 import csv
 import io
 import re
@@ -16,9 +17,9 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import String, select
 
+from models import Category, Cookie, Provider, Purpose, RecordChange, SiteSettings, db
 from rules import validation
 from rules.validation import InventoryError
-from models import Category, Cookie, Provider, Purpose, RecordChange, SiteSettings, db
 from tests.helpers import field_errors, flashes, fresh, html_of
 
 LONG = '"><svg onload=alert(1)>' * 160  # 3,680 characters: only the 4,000-character texts take it
@@ -61,7 +62,7 @@ PAYLOADS = [
     'https://evil.example/"><script>alert(1)</script>',
     "https://evil.example/?q=<svg/onload=alert(1)>&x='y'",
     'x"onmouseover="alert(1)"@evil.example',
-    "O'Reilly & \"Fils\" <Cie>",
+    'O\'Reilly & "Fils" <Cie>',
     LONG,
 ]
 TEMPLATE_MARKERS = ("xss49xss",)
@@ -148,11 +149,18 @@ def assert_inert(response, where, payloads=PAYLOADS, charte=False):
         if tag == "meta" and any(name == "http-equiv" and (value or "").lower() == "refresh" for name, value in attrs):
             problems.append("injected <meta http-equiv=refresh>")
         for name, value in attrs:
-            if name.startswith("on") or name in ("autofocus", "srcdoc", "formaction") or name.startswith(("`", '"', "'")):
+            if (
+                name.startswith("on")
+                or name in ("autofocus", "srcdoc", "formaction")
+                or name.startswith(("`", '"', "'"))
+            ):
                 problems.append(f"injected attribute {name}= on <{tag}>")
-            if name in ("href", "src", "action", "xlink:href", "data", "poster", "background"):
-                if scheme_of(value).startswith(DANGEROUS_SCHEMES) and (charte or value != ADMIN_MENU_LINK):
-                    problems.append(f"<{tag} {name}={value[:60]!r}>")
+            if (
+                name in ("href", "src", "action", "xlink:href", "data", "poster", "background")
+                and scheme_of(value).startswith(DANGEROUS_SCHEMES)
+                and (charte or value != ADMIN_MENU_LINK)
+            ):
+                problems.append(f"<{tag} {name}={value[:60]!r}>")
     for code in parser.code:
         if "alert(" in code or "evil.example" in code:
             problems.append(f"injected script or style: {code[:80]!r}")
@@ -432,10 +440,20 @@ FORMS = {
     # view: (model, the form's fixed fields, the text fields that receive the payload)
     "provider": (Provider, {"country": ""}, ("name", "website", "privacy_policy_url")),
     "purpose": (Purpose, {}, ("description_fr", "description_en")),
-    "category": (Category, {"consent_required": "y", "position": "70"}, ("key", "name_fr", "name_en", "description_fr", "description_en")),
+    "category": (
+        Category,
+        {"consent_required": "y", "position": "70"},
+        ("key", "name_fr", "name_en", "description_fr", "description_en"),
+    ),
     "cookie": (
         Cookie,
-        {"party": "third", "storage_kind": "local_storage", "lifetime_unit": "months", "lifetime_amount": "6", "shown_on_policy": "y"},
+        {
+            "party": "third",
+            "storage_kind": "local_storage",
+            "lifetime_unit": "months",
+            "lifetime_amount": "6",
+            "shown_on_policy": "y",
+        },
         ("name", "domain", "service_fr", "service_en", "notes"),
     ),
 }
@@ -468,7 +486,7 @@ def test_payloads_typed_into_the_forms_are_kept_or_refused_with_a_message(app, e
         for index, payload in enumerate(FORM_PAYLOADS):
             data = {**fixed, **(links if model is Cookie else {}), "csrf_token": editor_client.csrf}
             refused = refusals(model, names, payload)
-            data.update({name: payload for name in names})
+            data.update(dict.fromkeys(names, payload))
             page = editor_client.post(f"/admin/{view}/new/", data=data)
             if refused:
                 # The form comes back, inert, saying which fields were refused.

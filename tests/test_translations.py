@@ -1,4 +1,5 @@
 """Every user-facing string exists in French and English, and the committed .mo files match."""
+
 import sys
 from pathlib import Path
 

@@ -1,5 +1,6 @@
 """Two gunicorn workers, each with its own page cache: a change committed by another
 process is served by both on their very next request."""
+
 import os
 import re
 import socket
@@ -47,7 +48,9 @@ def database(tmp_path, signal_file):
     from app import create_app
     from inventory.seed import load_seed
     from models import db
+    from tests.conftest import FAST_PASSWORD_HASHING
 
+    # A file in the test's own folder: no other test, and no other run, shares it.
     url = f"sqlite:///{tmp_path / 'workers.db'}"
     app = create_app(
         {
@@ -55,13 +58,15 @@ def database(tmp_path, signal_file):
             "SECRET_KEY": "workers-test",
             "SECURITY_PASSWORD_SALT": "workers-salt",
             "CHARTE_SIGNAL_FILE": signal_file,
+            # The editor's account is made cheaply; the workers (production settings) check it.
+            "SECURITY_PASSWORD_HASH_PASSLIB_OPTIONS": dict(FAST_PASSWORD_HASHING),
         }
     )
     with app.app_context():
         db.create_all()
         load_seed()
         db.session.commit()
-        from cli import create_user
+        from account.users import create_user
 
         create_user(EDITOR, PASSWORD, "editor")
         db.session.commit()
@@ -70,9 +75,49 @@ def database(tmp_path, signal_file):
         db.engine.dispose()
 
 
+def start_gunicorn(env, log):
+    """gunicorn on a free port; (process, base URL) once it answers. The port is free when
+    chosen, but another run on the host may take it before gunicorn binds it: then again on
+    another port."""
+    for _attempt in range(3):
+        port = free_port()
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "-c",
+                    "gunicorn.conf.py",
+                    "--access-logformat",
+                    "%(p)s %(s)s %(U)s",
+                    "wsgi:app",
+                ],
+                cwd=ROOT,
+                env={**env, "PORT": str(port)},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                fetch(base + "/fr/cookies")
+                return process, base
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
+        process.terminate()
+        process.wait(timeout=30)
+        output = log.read_text(errors="replace")
+        if "Address already in use" not in output:
+            break
+    pytest.fail("gunicorn did not start:\n" + output)
+
+
 @pytest.fixture
 def server(database, tmp_path, signal_file, server_env):
-    port = free_port()
     log = tmp_path / "gunicorn.log"
     env = {
         **os.environ,
@@ -82,28 +127,10 @@ def server(database, tmp_path, signal_file, server_env):
         "SECRET_KEY": "workers-test",
         "SECURITY_PASSWORD_SALT": "workers-salt",
         "HOST": "127.0.0.1",
-        "PORT": str(port),
         "WEB_CONCURRENCY": "2",
     }
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logformat", "%(p)s %(s)s %(U)s", "wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
+    process, base = start_gunicorn(env, log)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                fetch(base + "/fr/cookies")
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("gunicorn did not start:\n" + log.read_text(errors="replace"))
-                time.sleep(0.2)
         yield base, log
     finally:
         process.terminate()
@@ -121,11 +148,14 @@ def hit(url, times):
 
 
 def warm_both_workers(url, log):
-    """Both workers have the page in memory."""
-    for _ in range(20):
+    """Both workers have the page in memory. Each worker loads the app when it starts, so on a
+    busy machine the second one may answer seconds after the first: wait for it (30 s at most)."""
+    deadline = time.monotonic() + 30
+    while True:
         hit(url, 16)
-        if len(serving_pids(log, 0)) == 2:
+        if len(serving_pids(log, 0)) == 2 or time.monotonic() > deadline:
             break
+        time.sleep(0.1)
     assert len(serving_pids(log, 0)) == 2, "the requests never reached the second worker"
 
 
@@ -175,9 +205,19 @@ def test_an_import_from_the_command_line_is_served_at_once(server, database, sig
         "Se souvenir du choix opéré par le visiteur concernant les cookies,Remember the visitor's choice about cookies,"
         "6 mois,6 months,months,6,yes,,\n"
     )
-    env = {**os.environ, "DATABASE_URL": database, "CHARTE_SIGNAL_FILE": signal_file, "SECRET_KEY": "workers-test", "FLASK_APP": "app.py"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "CHARTE_SIGNAL_FILE": signal_file,
+        "SECRET_KEY": "workers-test",
+        "FLASK_APP": "app.py",
+    }
     done = subprocess.run(
-        [sys.executable, "-m", "flask", "inventory", "import", str(upload)], cwd=ROOT, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "flask", "inventory", "import", str(upload)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     responses = hit(url, 32)

@@ -3,6 +3,7 @@
 Skipped with a reason when Chromium is absent on a developer machine; under
 CI=true a missing browser is a failure.
 """
+
 import os
 import shutil
 import threading

@@ -1,6 +1,7 @@
 """The strict Content-Security-Policy breaks nothing: no violation is reported on the
 charte, the login page or any back-office screen, and the admin's interactive parts
 (filters, bulk actions, delete confirmation) still work."""
+
 import re
 
 from playwright.sync_api import expect

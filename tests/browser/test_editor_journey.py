@@ -1,5 +1,6 @@
 """A legal editor logs in, adds a provider, a purpose and a cookie in French and
 English, edits a purpose, and sees the policy change in both languages."""
+
 import re
 
 from playwright.sync_api import expect

@@ -2,6 +2,7 @@
 change in that cookie's History tab (old and new values), restores the previous version,
 and the French policy shows the old text again. No Content-Security-Policy violation on
 the way."""
+
 import re
 
 from playwright.sync_api import expect

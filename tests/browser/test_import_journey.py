@@ -1,5 +1,6 @@
 """An editor uploads a CSV in the back office, sees the preview, confirms, and the new
 cookies appear on the charte."""
+
 from playwright.sync_api import expect
 
 from inventory.export import export_bytes
