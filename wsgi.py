@@ -1,4 +1,5 @@
 """WSGI entry point for gunicorn: `gunicorn -c gunicorn.conf.py wsgi:app`."""
+
 import gc
 
 from app import create_app
