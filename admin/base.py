@@ -31,6 +31,7 @@ from rules.validation import text as text_rule
 from . import flask_admin_adapter
 from .access import WRITE_ROLES, AccessMixin, user_role
 from .labels import FIELD_LABELS, field_label
+from .list_args import bounded_page, limited_search, read_search, stored_integer
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,20 @@ class SecureModelView(AccessMixin, ModelView):
 
     # --- Lists
 
+    def _get_list_extra_args(self):
+        # Flask-Admin reads the list page's arguments here: a bounded page and search.
+        args = super()._get_list_extra_args()
+        args.page = bounded_page(args.page)
+        args.search = read_search(args.search)
+        return args
+
+    def get_one(self, id):
+        # An id no record can have (not a number, beyond the column's integers) is no record:
+        # PostgreSQL would fail on the comparison instead of finding nothing.
+        if stored_integer(id) is None:
+            return None
+        return super().get_one(id)
+
     def get_query(self):
         return self._with_own_search(super().get_query())
 
@@ -134,6 +149,9 @@ class SecureModelView(AccessMixin, ModelView):
         return self._with_own_search(query)
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        # Whoever calls: the page and search stay within bounds (the message is the caller's).
+        page = bounded_page(page) if page is not None else None
+        search = limited_search(search)[0]
         own_search = bool(search) and self.search_condition is not None
         token = _own_search_words.set(tuple(search.split()) if own_search else ())
         try:
@@ -391,9 +409,8 @@ class InventoryView(SecureModelView):
 
         Flask-Admin's own version compares integer keys with text on PostgreSQL
         and flashes the raw exception."""
-        try:
-            ids = [int(ident) for ident in ids]
-        except (TypeError, ValueError):
+        ids = [stored_integer(ident) for ident in ids]
+        if None in ids:
             flash(_l("Nothing was deleted: the selection was not valid."), "error")
             return
         primary_key = self.model.__mapper__.primary_key[0]

@@ -3,7 +3,7 @@ Nothing here edits or deletes history; a restore is a new change, recorded like 
 
 from datetime import date, datetime, time, timedelta
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_babel import format_datetime, gettext
 from flask_babel import lazy_gettext as _l
@@ -22,6 +22,7 @@ from rules.validation import InventoryError
 
 from .access import AccessMixin, can_write
 from .labels import field_label
+from .list_args import bounded_page, stored_integer
 
 # The kinds in the order of the history's menu: the records edited most often first.
 KIND_LABELS = {name: KINDS[name].label for name in ("cookie", "provider", "purpose", "category", "settings")}
@@ -51,8 +52,40 @@ def _bilingual_names(model, ids, field):
     return {ident: in_page_language(fr, en)[0] for ident, fr, en in rows}
 
 
-def display_value(key, value):
-    """A snapshot value as the legal team reads it, in their language."""
+# The records a cookie's version points to, by field: (kind, model, the field naming them).
+REFERENCES = {
+    "provider_id": ("provider", Provider, "name"),
+    "category_id": ("category", Category, "name"),
+    "purposes": ("purpose", Purpose, "description"),
+}
+
+
+def _reference_names(key, ids, change):
+    """{id: name} of the records a version pointed to: their current name when the record
+    with that id now is the same one, else (another record took the id, or none has it) the
+    name the history gave it then, marked as no longer in the inventory."""
+    kind_name, model, field = REFERENCES[key]
+    names = _names(model, ids, field) if field == "name" and model is Provider else _bilingual_names(model, ids, field)
+    if change is None:
+        return names
+    cache = g.setdefault("history_reference_names", {})
+    for ident in ids:
+        cached = cache.get((kind_name, ident, change.change_set_id))
+        if cached is None:
+            cached = names.get(ident)
+            if not history.same_record_as_then(kind_name, ident, change):
+                state = history.state_then(kind_name, ident, change) or {}
+                old = in_page_language(state.get(f"{field}_fr"), state.get(f"{field}_en"))[0] or state.get(field)
+                number = f"#{ident}"
+                cached = gettext("%(name)s (no longer in the inventory)", name=old or number)
+            cache[(kind_name, ident, change.change_set_id)] = cached
+        names[ident] = cached
+    return names
+
+
+def display_value(key, value, change=None):
+    """A snapshot value as the legal team reads it, in their language; a reference (provider,
+    category, purposes) names the record it pointed to when ``change`` was made."""
     if value is None or value == "" or value == []:
         return Markup('<span class="text-muted">—</span>')
     if isinstance(value, bool):
@@ -63,13 +96,11 @@ def display_value(key, value):
         return STORAGE_LABELS.get(value, value)
     if key == "lifetime_unit":
         return lifetimes.UNIT_LABELS.get(value, value)
-    if key == "provider_id":
-        return _names(Provider, [value], "name").get(value) or f"#{value}"
-    if key == "category_id":
-        return _bilingual_names(Category, [value], "name").get(value) or f"#{value}"
+    if key in ("provider_id", "category_id"):
+        return _reference_names(key, [value], change).get(value) or f"#{value}"
     if key == "purposes":
-        names = _bilingual_names(Purpose, value, "description")
-        return Markup("<br>").join(escape(names.get(ident, f"#{ident}")) for ident in value)
+        names = _reference_names(key, value, change)
+        return Markup("<br>").join(escape(names.get(ident) or f"#{ident}") for ident in value)
     return value
 
 
@@ -77,13 +108,24 @@ def describe_change(change):
     """Rows of (label, before, after) for the fields this change touched."""
     keys = history.changed_fields(change.before, change.after)
     before, after = change.before or {}, change.after or {}
-    return [(field_label(key), display_value(key, before.get(key)), display_value(key, after.get(key))) for key in keys]
+    return [
+        (field_label(key), display_value(key, before.get(key), change), display_value(key, after.get(key), change))
+        for key in keys
+    ]
 
 
 def _parse_day(value):
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
+        return None
+
+
+def _day_after(day):
+    """The start of the day after ``day``; None after the last day a date can hold."""
+    try:
+        return datetime.combine(day + timedelta(days=1), time.min)
+    except OverflowError:
         return None
 
 
@@ -96,7 +138,8 @@ class HistoryView(AccessMixin, BaseView):
         query = select(RecordChange).join(ChangeSet).order_by(RecordChange.id.desc())
         user = args.get("user", "").strip()
         model = args.get("model", "")
-        record = args.get("record", "").strip()
+        # A label holds at most 300 characters: a longer text matches none.
+        record = args.get("record", "").strip()[:300]
         day_from, day_to = _parse_day(args.get("from")), _parse_day(args.get("to"))
         if user:
             query = query.where(ChangeSet.user_email == user)
@@ -106,12 +149,9 @@ class HistoryView(AccessMixin, BaseView):
             query = query.where(RecordChange.label.ilike(f"%{record}%"))
         if day_from:
             query = query.where(ChangeSet.created_at >= datetime.combine(day_from, time.min))
-        if day_to:
-            query = query.where(ChangeSet.created_at < datetime.combine(day_to + timedelta(days=1), time.min))
-        try:
-            page = max(int(args.get("page", 1)), 1)
-        except ValueError:
-            page = 1
+        if day_to and _day_after(day_to):
+            query = query.where(ChangeSet.created_at < _day_after(day_to))
+        page = bounded_page(args.get("page", 1, type=int)) or 1
         total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
         changes = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
         users = db.session.scalars(
@@ -139,15 +179,22 @@ class HistoryView(AccessMixin, BaseView):
 
     @expose(f"/<any({','.join(KINDS)}):model>/<int:record_id>")
     def record(self, model, record_id):
-        changes = history.record_history(model, record_id)
-        current = db.session.get(KINDS[model].model, record_id)
-        if not changes and current is None:
+        if stored_integer(record_id) is None:
             abort(404)
+        current = db.session.get(KINDS[model].model, record_id)
+        lives = history.record_lives(model, record_id)
+        if not lives and current is None:
+            abort(404)
+        # The record that has this id now apart from earlier ones that had it (ids reused by
+        # SQLite before migration 0006): each with its own changes, newest first.
+        life = history.current_life(lives, current is not None)
+        earlier = [list(reversed(other)) for other in reversed(lives) if other is not life]
         return self.render(
             "admin/history/record.html",
             model=model,
             record_id=record_id,
-            changes=changes,
+            changes=list(reversed(life)),
+            earlier=earlier,
             current=current,
             **self._helpers(),
         )
@@ -157,7 +204,7 @@ class HistoryView(AccessMixin, BaseView):
     def restore(self, change_id):
         if not can_write():
             abort(403)
-        change = db.session.get(RecordChange, change_id)
+        change = db.session.get(RecordChange, change_id) if stored_integer(change_id) is not None else None
         if change is None:
             abort(404)
         target = url_for(".record", model=change.model, record_id=change.record_id)
@@ -165,6 +212,7 @@ class HistoryView(AccessMixin, BaseView):
             with history.recording("restore"):
                 restored = history.restore(change)
                 db.session.commit()
+                restored_id = restored.id
         except InventoryError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -179,16 +227,20 @@ class HistoryView(AccessMixin, BaseView):
                 "error",
             )
             return redirect(target)
+        when = format_datetime(change.change_set.created_at, "short")
         # gettext, not _l: a lazy string counts as HTML, so the record's name would not be escaped.
-        flash(
-            gettext(
-                "“%(record)s” is back as it was on %(when)s.",
-                record=str(restored),
-                when=format_datetime(change.change_set.created_at, "short"),
-            ),
-            "success",
-        )
-        return redirect(target)
+        if restored_id == change.record_id:
+            flash(gettext("“%(record)s” is back as it was on %(when)s.", record=str(restored), when=when), "success")
+        else:
+            flash(
+                gettext(
+                    "“%(record)s” is back as it was on %(when)s, as a new record: its former number belongs to another record.",
+                    record=str(restored),
+                    when=when,
+                ),
+                "success",
+            )
+        return redirect(url_for(".record", model=change.model, record_id=restored_id))
 
     def _helpers(self):
         return {

@@ -99,8 +99,9 @@ def cookie_search_clause(term, dialect=None):
 class YesNoFilter(BaseSQLAFilter):
     """A filter answered by yes or no, built from a SQL condition."""
 
-    def __init__(self, name, clause):
-        super().__init__(Cookie.id, name, options=YES_NO)
+    def __init__(self, name, clause, column=Cookie.id):
+        # The column only tells Flask-Admin which table the filter is on (no join for its own).
+        super().__init__(column, name, options=YES_NO)
         self.clause = clause
 
     def apply(self, query, value, alias=None):
@@ -346,6 +347,7 @@ class PurposeView(InventoryView):
         YesNoFilter(
             _l("English text missing"),
             lambda: or_(Purpose.description_en.is_(None), Purpose.description_en == ""),
+            column=Purpose.id,
         ),
     )
     column_formatters = {

@@ -14,7 +14,7 @@ from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, insert, inspect, select
 
-from models import Category, Cookie, Provider, Purpose, cookie_purposes, db
+from models import Cookie, Purpose, cookie_purposes, db
 from models.history import ChangeSet, RecordChange
 from models.timestamps import utcnow
 from rules.validation import InventoryError
@@ -164,13 +164,47 @@ def changed_fields(before, after):
     return [k for k in keys if before.get(k) != after.get(k)]
 
 
-def record_history(kind_name, record_id):
-    """The changes of one record, newest first."""
-    return db.session.scalars(
+def record_lives(kind_name, record_id):
+    """The records that have had this id, oldest first, each as its changes oldest first.
+
+    An id alone does not name one record of the past: before AUTOINCREMENT (migration 0006)
+    SQLite gave the id of the newest record deleted to the next one created. A creation
+    starts another record, unless it is a restore bringing back the record just deleted."""
+    changes = db.session.scalars(
         select(RecordChange)
         .where(RecordChange.model == kind_name, RecordChange.record_id == record_id)
-        .order_by(RecordChange.id.desc())
+        .order_by(RecordChange.id)
     ).all()
+    lives = []
+    for change in changes:
+        if not lives or _starts_another_record(lives[-1][-1], change):
+            lives.append([])
+        lives[-1].append(change)
+    return lives
+
+
+def _starts_another_record(previous, change):
+    if change.action != "create":
+        return False
+    return not (previous.action == "delete" and change.change_set.source == "restore")
+
+
+def current_life(lives, live_row_exists):
+    """Of ``record_lives``, the changes of the record that has the id now (or, when none has,
+    of the last one that had it); [] when the row there now is none of them (made outside
+    the history)."""
+    if not lives:
+        return []
+    if live_row_exists and lives[-1][-1].action == "delete":
+        return []
+    return lives[-1]
+
+
+def record_history(kind_name, record_id):
+    """The changes of the record that has this id now (or of the last one that had it), newest first."""
+    model = KINDS[kind_name].model
+    life = current_life(record_lives(kind_name, record_id), db.session.get(model, record_id) is not None)
+    return list(reversed(life))
 
 
 def _column_value(model, key, value):
@@ -180,26 +214,71 @@ def _column_value(model, key, value):
     return value
 
 
-def restore(change):
-    """Bring the record back to the state this change describes (recreating it if deleted).
+def same_record_as_then(kind_name, record_id, change):
+    """Whether the record with this id now is the one that had it when ``change`` was made
+    (not another created since under the same id): it exists, and its history began no later
+    than the transaction of ``change``, or before the history was kept."""
+    if db.session.get(KINDS[kind_name].model, record_id) is None:
+        return False
+    life = current_life(record_lives(kind_name, record_id), True)
+    if not life:
+        # No history at all: the row predates it. History, but none for this row: made since.
+        return not db.session.scalar(
+            select(RecordChange.id).where(RecordChange.model == kind_name, RecordChange.record_id == record_id).limit(1)
+        )
+    first = life[0]
+    return first.action != "create" or first.change_set_id <= change.change_set_id
 
-    Raises InventoryError when that state cannot be restored as it was (a provider,
-    category or purpose it used no longer exists). The caller commits."""
+
+def state_then(kind_name, record_id, change):
+    """The record with this id as the history knew it when ``change`` was made (None when the
+    history holds nothing of it by then)."""
+    then = db.session.scalars(
+        select(RecordChange)
+        .where(
+            RecordChange.model == kind_name,
+            RecordChange.record_id == record_id,
+            RecordChange.change_set_id <= change.change_set_id,
+        )
+        .order_by(RecordChange.id.desc())
+        .limit(1)
+    ).first()
+    return then.state if then is not None else None
+
+
+def restore(change):
+    """Bring the record this change belongs to back to the state it describes.
+
+    The record is told apart from others that had its id (``record_lives``): the live row is
+    updated only when it is that record; a deleted record comes back under its id when no
+    other record has had it since, else as a new record under a new id. A cookie's provider,
+    category and purposes must be the very ones it had then, not others under the same ids.
+    Raises InventoryError when that state cannot be restored as it was. The caller commits."""
     model = KINDS[change.model].model
     state = change.state
     if state is None:
         raise InventoryError(_l("This version holds no data to restore."))
-    obj = db.session.get(model, change.record_id)
-    created = obj is None
-    if created:
-        obj = model(id=change.record_id)
+    lives = record_lives(change.model, change.record_id)
+    life = next(life for life in lives if any(c.id == change.id for c in life))
+    live_row = db.session.get(model, change.record_id)
+    latest, ended = life is lives[-1], life[-1].action == "delete"
+    if latest and not ended and live_row is not None:
+        obj, created = live_row, False
+    elif latest and live_row is None:
+        obj, created = model(id=change.record_id), True
+    else:
+        # Another record has the id now, or had it since: this one comes back beside it.
+        obj, created = model(), True
     if model is Cookie:
+        purpose_ids = state.get("purposes", [])
         missing = []
-        for key, target in (("provider_id", Provider), ("category_id", Category)):
-            if db.session.get(target, state[key]) is None:
-                missing.append(str(_l("its provider")) if target is Provider else str(_l("its category")))
-        purposes = db.session.scalars(select(Purpose).where(Purpose.id.in_(state.get("purposes", [])))).all()
-        if len(purposes) != len(state.get("purposes", [])):
+        for key, kind_name, label in (
+            ("provider_id", "provider", _l("its provider")),
+            ("category_id", "category", _l("its category")),
+        ):
+            if not same_record_as_then(kind_name, state[key], change):
+                missing.append(str(label))
+        if not all(same_record_as_then("purpose", ident, change) for ident in purpose_ids):
             missing.append(str(_l("some of its purposes")))
         if missing:
             raise InventoryError(
@@ -208,6 +287,7 @@ def restore(change):
                     what=", ".join(missing),
                 )
             )
+        purposes = db.session.scalars(select(Purpose).where(Purpose.id.in_(purpose_ids))).all()
     for key, value in state.items():
         if key in ("id", "version", "purposes"):
             continue

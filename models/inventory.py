@@ -48,6 +48,12 @@ STORAGE_LABELS = {
 }
 
 
+# Without AUTOINCREMENT SQLite hands the highest id of a deleted row to the next row created,
+# and whatever still names the old id (history, a restore) would name another record.
+# PostgreSQL's sequences never go back. Migration 0006 rebuilt the existing SQLite tables.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 def _in(column, values):
     return "{} IN ({})".format(column, ", ".join(f"'{value}'" for value in values))
 
@@ -103,6 +109,7 @@ class Provider(RuledModel, Versioned, db.Model):
     """Who sets a cookie: the site itself or a third party."""
 
     __tablename__ = "provider"
+    __table_args__ = NEVER_REUSE_IDS
     __field_rules__ = {
         "name": v.text(120, required=True),
         "website": v.url(),
@@ -128,6 +135,7 @@ class Category(RuledModel, Versioned, db.Model):
     """A kind of cookie (necessary, statistics…) and whether it needs consent."""
 
     __tablename__ = "category"
+    __table_args__ = NEVER_REUSE_IDS
     __field_rules__ = {
         "key": v.key,
         "name_fr": v.text(120, required=True),
@@ -169,6 +177,7 @@ class Purpose(RuledModel, Versioned, db.Model):
     """Why a cookie is used ("finalité"); one purpose can serve many cookies."""
 
     __tablename__ = "purpose"
+    __table_args__ = NEVER_REUSE_IDS
     __field_rules__ = {
         "description_fr": v.text(500, required=True, multiline=True),
         "description_en": v.text(500, multiline=True),
@@ -204,6 +213,7 @@ class Cookie(RuledModel, Versioned, db.Model):
             " OR (lifetime_unit <> 'session' AND lifetime_amount >= 1)",
             name="lifetime_amount",
         ),
+        NEVER_REUSE_IDS,
     )
     __field_rules__ = {
         "name": v.text(255, required=True),
@@ -295,6 +305,7 @@ class SiteSettings(RuledModel, Versioned, db.Model):
     """Who publishes the policy and how to reach them. One row per site."""
 
     __tablename__ = "site_settings"
+    __table_args__ = NEVER_REUSE_IDS
     __field_rules__ = {
         "site_name": v.text(120, required=True),
         "site_url": v.url(required=True),

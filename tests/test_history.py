@@ -99,7 +99,7 @@ def test_a_deleted_cookie_comes_back_with_its_purposes(editor_client, client):
         )
     ).one()
     page = visible_text(editor_client.get(f"/admin/history/cookie/{cookie_id}"))
-    assert "Supprimé" in page and "Restaurer l'enregistrement supprimé" in page
+    assert "Supprimé" in page and "Restaurer l’enregistrement supprimé" in page
     editor_client.post(f"/admin/history/restore/{deletion.id}", data={"csrf_token": editor_client.csrf})
 
     restored = db.session.get(Cookie, cookie_id)

@@ -60,3 +60,46 @@ def test_upgrade_matches_models_and_downgrade_empties(backend, tmp_path, request
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+def test_migration_0006_keeps_rows_and_ids_and_never_reuses_an_id_on_sqlite(tmp_path):
+    """An SQLite database made before AUTOINCREMENT: the upgrade keeps every row, id and link,
+    and the id of a record deleted before the upgrade (the highest) is not handed out again."""
+    from inventory.seed import load_seed
+    from models import Cookie, Provider
+    from tests.helpers import make_cookie
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "old.db"), "TESTING": True})
+    with app.app_context():
+        upgrade(revision="0005_cookie_search_trigrams")
+        load_seed()
+        gone = make_cookie(name="gone_before_upgrade")
+        gone_id = gone.id
+        db.session.delete(gone)
+        db.session.commit()
+
+        def rows():
+            with db.engine.connect() as conn:
+                return {
+                    table: conn.execute(text(f"SELECT * FROM {table} ORDER BY 1, 2")).all()
+                    for table in ("provider", "category", "purpose", "cookie", "cookie_purpose", "site_settings")
+                }
+
+        before = rows()
+        db.session.remove()
+        upgrade()
+        assert rows() == before
+        with db.engine.connect() as conn:
+            for table in ("provider", "category", "purpose", "cookie", "site_settings"):
+                sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = :t"), {"t": table}).scalar_one()
+                assert "AUTOINCREMENT" in sql, table
+
+        newcomer = make_cookie(name="made_after_upgrade")
+        assert newcomer.id > gone_id
+        provider = Provider(name="Newcomer SAS")
+        db.session.add(provider)
+        db.session.commit()
+        assert provider.id > max(row[0] for row in before["provider"])
+        assert db.session.get(Cookie, newcomer.id).purposes
+        db.session.remove()
+        db.engine.dispose()
