@@ -18,7 +18,7 @@ from models import Cookie, SiteSettings, cookie_purposes, db
 from rules import lifetime as lifetimes
 
 from .kinds import COOKIE, KINDS, SETTINGS, SHEETS, Purposes, Reference
-from .rows import WINDOW, iter_cookies, json_dict, neutralise, record_dict, records, tabular_row
+from .rows import WINDOW, iter_cookies, json_dict, neutralise, neutralise_csv, record_dict, records, tabular_row
 
 FORMAT_NAME = "cookie-inventory"
 FORMAT_VERSION = 1
@@ -60,16 +60,21 @@ def export_csv(query=None, *, excel=False, session=None):
     """The cookie list as CSV, yielded in UTF-8 chunks of about ``WINDOW`` rows.
 
     ``excel=True`` gives the variant French spreadsheets open directly: a BOM and ``;``.
+    Every field is quoted, so that a spreadsheet set to the other separator keeps a cell
+    holding it whole when the cell is read from its start; formula-like texts are
+    neutralised after every separator for the cells it would split anyway.
     """
     buffer = _Buffer()
-    writer = csv.writer(buffer, delimiter=";" if excel else ",", lineterminator="\r\n")
+    delimiter = ";" if excel else ","
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     describe = lifetimes.Descriptions()
     columns = COOKIE.columns
-    writer.writerow(columns)
+    # The header is ours (names without separators): left unquoted, as people expect it.
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerow(columns)
     yield (("\ufeff" if excel else "") + buffer.take()).encode("utf-8")
     for count, cookie in enumerate(iter_cookies(query, session), 1):
         row = tabular_row(COOKIE, cookie, describe)
-        writer.writerow([neutralise(row[column]) for column in columns])
+        writer.writerow([neutralise_csv(row[column]) for column in columns])
         if count % WINDOW == 0:
             yield buffer.take().encode("utf-8")
     rest = buffer.take()

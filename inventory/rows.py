@@ -35,6 +35,23 @@ def unneutralise(value):
     return value
 
 
+# CSV: a spreadsheet set to the other list separator splits a cell at its "," or ";" (and
+# a line break may end its row), so what follows any of them starts a cell too, after the
+# quotes a reader strips. Each such start gets the apostrophe, exactly as the first one.
+_SEGMENT_DANGEROUS = re.compile(r"(?:^|(?<=[,;\r\n]))(\"*)(?='*[=+\-@\t\r])")
+_SEGMENT_NEUTRALISED = re.compile(r"(?:^|(?<=[,;\r\n]))(\"*)'(?='*[=+\-@\t\r])")
+
+
+def neutralise_csv(value):
+    """``neutralise`` at the start of the text and after every separator or line break."""
+    return _SEGMENT_DANGEROUS.sub(r"\1'", value) if isinstance(value, str) else value
+
+
+def unneutralise_csv(value):
+    """The exact inverse of ``neutralise_csv``."""
+    return _SEGMENT_NEUTRALISED.sub(r"\1", value) if isinstance(value, str) else value
+
+
 # --- Reading ---------------------------------------------------------------------
 
 

@@ -37,9 +37,12 @@ def _has_control_chars(value, multiline):
     for ch in value:
         if ch in _BIDI_CONTROLS:
             return True
-        if unicodedata.category(ch) == "Cc":
+        category = unicodedata.category(ch)
+        if category == "Cc":
             if multiline and ch in _ALLOWED_IN_MULTILINE:
                 continue
+            return True
+        if category == "Cs":  # a lone surrogate: UTF-8 (and so the database) cannot store it
             return True
     return False
 

@@ -125,7 +125,7 @@ def test_rejected_rows_block_the_import_unless_skipped(editor_client):
         (b"", "empty.csv", "Le fichier est vide"),
         (b"\x00\x01\x02binary" * 10, "photo.csv", "données binaires"),
         (b"PK\x03\x04 not really a zip", "book.xlsx", "classeur"),
-        (b'{"format": "something-else"}', "other.json", "n'est pas un export"),
+        (b'{"format": "something-else"}', "other.json", "n’est pas un export"),
         (b"a;b;c\n1;2;3\n", "wrong.csv", "Colonne(s) manquante(s)"),
     ],
 )

@@ -3,12 +3,14 @@
     report = import_inventory(data, filename="cookies.csv")                  # dry run: the plan
     report = import_inventory(data, filename="cookies.csv", dry_run=False)   # all or nothing
     report = import_inventory(..., dry_run=False, skip_invalid=True)         # rejected rows skipped
+    report = import_inventory(data, limits=web_limits(16 * 2**20, 20_000))   # the back office's bounds
 
 Steps: ``read_source`` (bytes to Records), ``Planner`` (Records to Changes), ``apply``
 (Changes to the database, one transaction). The README's "Import and export" says the rules.
 """
 
 import logging
+from dataclasses import replace
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,44 +24,68 @@ from .apply import apply
 from .jsonfile import read_json
 from .planner import ORDER, Planner
 from .report import ImportReport, Problem, Where
-from .sources import FORMATS, MAX_BYTES, FileRefused, decode, recognise
+from .sources import FORMATS, MAX_BYTES, FileRefused, Limits, decode, recognise, text_stream, web_limits
 from .tabular import read_csv, read_rows, read_xlsx
 
-__all__ = ["FORMATS", "MAX_BYTES", "FileRefused", "ImportReport", "import_inventory", "read_source"]
+__all__ = [
+    "FORMATS",
+    "MAX_BYTES",
+    "FileRefused",
+    "ImportReport",
+    "Limits",
+    "import_inventory",
+    "read_source",
+    "web_limits",
+]
 
 log = logging.getLogger(__name__)
 
-_TEXT_READERS = {
-    "json": read_json,
-    "csv": read_csv,
-    "ocd": lambda text, where: read_rows(text, where, ocd.REQUIRED_COLUMNS, ocd.record),
-}
 
-
-def read_source(data, filename="upload", fmt=None, max_bytes=MAX_BYTES):
+def read_source(data, filename="upload", fmt=None, max_bytes=None, limits=None):
     """(format, [Record]) from the bytes of a file; raises FileRefused for a file-level problem."""
+    limits = _limits(limits, max_bytes)
     where = Where(filename)
-    fmt = recognise(data, where, fmt, max_bytes)
+    data = bytes(data)
+    fmt = recognise(data, where, fmt, limits.max_bytes)
     if fmt == "xlsx":
-        return fmt, read_xlsx(bytes(data), where)
-    return fmt, _TEXT_READERS[fmt](decode(bytes(data), where), where)
+        return fmt, read_xlsx(data, where, limits)
+    if fmt == "json":
+        return fmt, read_json(decode(data, where), where, limits)
+    stream = text_stream(data, where)
+    if fmt == "ocd":
+        return fmt, read_rows(stream, where, ocd.REQUIRED_COLUMNS, ocd.record, limits=limits)
+    return fmt, read_csv(stream, where, limits)
+
+
+def _limits(limits, max_bytes):
+    limits = limits or Limits()
+    return limits if max_bytes is None else replace(limits, max_bytes=max_bytes)
 
 
 def import_inventory(
-    data, *, filename="upload", fmt=None, dry_run=True, skip_invalid=False, session=None, max_bytes=MAX_BYTES
+    data,
+    *,
+    filename="upload",
+    fmt=None,
+    dry_run=True,
+    skip_invalid=False,
+    session=None,
+    max_bytes=None,
+    limits=None,
 ):
     """Plan, and unless ``dry_run`` apply, an import; returns an ImportReport.
 
     ``data``: the file's bytes. ``fmt``: json, csv, xlsx or ocd; recognised from the content
     when None (the file name is never trusted). Without ``skip_invalid``, any rejected row
     means nothing is written; with it, rejected rows are listed and the others applied.
-    Applying commits the session's transaction; any database refusal rolls everything back
-    and is reported.
+    ``limits`` bound the file's size, rows and parts (default: the command line's, see
+    ``Limits``); ``max_bytes`` overrides their size alone. Applying commits the session's
+    transaction; any database refusal rolls everything back and is reported.
     """
     session = session or db.session
     report = ImportReport(filename=filename, format=fmt, dry_run=dry_run, skip_invalid=skip_invalid)
     try:
-        report.format, records = read_source(data, filename, fmt, max_bytes)
+        report.format, records = read_source(data, filename, fmt, max_bytes, limits)
     except FileRefused as refused:
         report.problems.append(refused.problem)
         return report
@@ -68,8 +94,11 @@ def import_inventory(
         report.problems.append(Problem(Where(filename), _l("The file has no rows to import.")))
         return report
     planner = Planner(session, records)
-    for rec in sorted(records, key=lambda r: ORDER.index(r.kind)):
-        planner.plan(rec)
+    records.sort(key=lambda r: ORDER.index(r.kind))
+    records.reverse()
+    while records:
+        # Each row's raw values go as soon as it is planned: a file is not held twice.
+        planner.plan(records.pop())
     report.changes = planner.changes
     if dry_run or report.problems or (report.rejected and not skip_invalid):
         session.rollback()

@@ -1,11 +1,44 @@
 """A Record's raw values read into the inventory's types, field by field from ``KINDS``."""
 
+import math
+import re
+
+from flask_babel import lazy_gettext as _l
+
 from rules import lifetime as lifetimes
 from rules.cells import cell_text
 from rules.validation import InventoryError
 
-from ..kinds import Lifetime, Purposes, Reference, Timestamp
-from .report import Problem
+from ..kinds import Integer, Lifetime, Purposes, Reference, Timestamp
+from .report import LongNumber, Problem
+
+# The database's Integer columns are 32-bit signed (PostgreSQL's integer; SQLite would take
+# more, PostgreSQL refuses it on confirm): the plan refuses what the column cannot hold.
+INTEGER_RANGE = (-(2**31), 2**31 - 1)
+MAX_DIGITS = 18
+_WHOLE_NUMBER = re.compile(r"\s*-?[0-9]+\s*")
+_DIGITS = _l("This number has too many digits (at most %(max)d).", max=MAX_DIGITS)
+
+
+def _integer(f, model, raw):
+    """An Integer field's value, within ``INTEGER_RANGE``: the text of a number is checked
+    before Python's int() sees it ("--5", "²" and 5,000 digits make int() raise)."""
+    if isinstance(raw, LongNumber):
+        raise InventoryError(_DIGITS)
+    if isinstance(raw, str) and raw.strip():
+        if not _WHOLE_NUMBER.fullmatch(raw):
+            raise InventoryError(_l("Write a whole number."))
+        if len(raw.strip().lstrip("-")) > MAX_DIGITS:
+            raise InventoryError(_DIGITS)
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raise InventoryError(_l("Write a whole number."))
+    value = f.read(model, raw)
+    low, high = INTEGER_RANGE
+    if value is not None and not low <= value <= high:
+        raise InventoryError(
+            _l("Write a whole number between %(min)d and %(max)d.", min=low, max=high),
+        )
+    return value
 
 
 def plain_fields(kind):
@@ -24,7 +57,12 @@ def read_plain(kind, rec, source):
         if f is None:
             continue
         try:
-            values[name] = f.read(kind.model, raw)
+            if isinstance(f.value, Integer):
+                values[name] = _integer(f, kind.model, raw)
+            elif isinstance(raw, LongNumber):
+                raise InventoryError(_DIGITS)
+            else:
+                values[name] = f.read(kind.model, raw)
         except InventoryError as error:
             problems.append(Problem(rec.where, error.message, rec.column(name)))
     return values, problems
@@ -40,6 +78,9 @@ def read_restore(kind, rec, problems):
                 restore[f.name] = f.read(kind.model, rec.create_only[f.name])
             except InventoryError as error:
                 problems.append(Problem(rec.where, error.message, f.name))
+            except (OverflowError, ValueError):
+                # A time zone that moves the moment out of the calendar (year 1 to 9999).
+                problems.append(Problem(rec.where, _l("Write a date such as 2025-01-31T12:00:00Z."), f.name))
     return restore
 
 
@@ -53,6 +94,10 @@ def read_lifetime(f, rec, values, problems):
         amount = rec.values.get(amount_name)
         if isinstance(amount, str):
             amount = amount.strip()
+        if isinstance(amount, LongNumber) or (isinstance(amount, str) and len(amount) > MAX_DIGITS):
+            raise InventoryError(_DIGITS, field=amount_name)
+        if isinstance(amount, float) and not math.isfinite(amount):
+            raise InventoryError(_l("The lifetime must be a whole number."), field=amount_name)
         if isinstance(amount, float) and amount.is_integer():
             amount = int(amount)
         if unit == lifetimes.SESSION and amount in ("", None):

@@ -96,7 +96,6 @@ class Planner:
             implied=implied,
             natural_key=key,
             target_id=target,
-            values=MappingProxyType(dict(values)),
             restore=MappingProxyType(dict(restore or {})),
         )
 
@@ -104,7 +103,7 @@ class Planner:
         """Replace an accepted create with one that also sets ``extra`` ({name: value})."""
         kind = KINDS[planned.kind]
         fields = [*planned.fields, *((name, None, value) for name, value in extra.items())]
-        amended = replace(planned, fields=_in_order(kind, fields), values=MappingProxyType(planned.values | extra))
+        amended = replace(planned, fields=_in_order(kind, fields))
         self.changes[self._position[(planned.kind, planned.natural_key)]] = amended
         self.planned[planned.kind][planned.natural_key] = amended
 

@@ -14,6 +14,43 @@ ACTIONS = ("create", "update", "unchanged", "rejected")
 MISSING = type("Missing", (), {"__repr__": lambda self: "MISSING", "__bool__": lambda self: False})()
 _EMPTY = MappingProxyType({})
 
+# A JSON "\ud800" or an XLSX "_xD800_" gives Python a lone surrogate: no UTF-8 encoder (the
+# database's, the page's) accepts it, so such a text never goes further than a row's problem.
+SURROGATE = _l("This text contains an invalid character (a lone UTF-16 surrogate); please retype it.")
+
+
+class LongNumber:
+    """A JSON integer with more digits than any field holds, kept as its text: Python would
+    refuse to convert the longest ones (over 4,300 digits), and none fits a database column.
+    Not a str, so that no text field takes it; ``str()`` gives its digits."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits):
+        self.digits = digits
+
+    def __str__(self):
+        return self.digits
+
+    def __repr__(self):
+        return f"LongNumber({self.digits[:20]}…, {len(self.digits)} characters)"
+
+
+def storable(text):
+    """True when ``text`` can be written as UTF-8 (it holds no lone surrogate)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(text):
+    """``text`` with any lone surrogate replaced, fit for a message or a page."""
+    return text if storable(text) else text.encode("utf-8", "replace").decode("utf-8")
+
 
 @dataclass(frozen=True)
 class Where:
@@ -90,7 +127,8 @@ class Change:
     the file: a provider or purpose created because a cookie row names it. ``fields`` holds
     (stored name, old value, new value) triples in the kind's field order, for create and
     update. For applying: ``target_id`` (update), ``values`` (create: every value the new
-    record gets; update: those the row gives) and ``restore`` (timestamps, on creation).
+    record gets; update: those that change), derived from ``fields`` so that a plan holds
+    each value once, and ``restore`` (timestamps, on creation).
     """
 
     kind: str
@@ -102,8 +140,11 @@ class Change:
     implied: bool = False
     natural_key: tuple = ()
     target_id: int | None = None
-    values: MappingProxyType = field(default_factory=lambda: _EMPTY)
     restore: MappingProxyType = field(default_factory=lambda: _EMPTY)
+
+    @property
+    def values(self):
+        return MappingProxyType({name: new for name, _, new in self.fields})
 
     def describe(self):
         label = str(self.where.label)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import zipfile
 
 from flask_babel import lazy_gettext as _l
@@ -9,9 +10,9 @@ from flask_babel import lazy_gettext as _l
 from rules.cells import cell_text
 
 from ..kinds import COOKIE, KINDS, Purposes
-from ..rows import PURPOSE_SEPARATOR, unneutralise
-from .report import MISSING, Problem, Record, Where
-from .sources import MAX_CELL, MAX_ROWS, MAX_UNPACKED_BYTES, MAX_ZIP_ENTRIES, FileRefused, refuse, size
+from ..rows import PURPOSE_SEPARATOR, unneutralise, unneutralise_csv
+from .report import MISSING, SURROGATE, Problem, Record, Where, printable, storable
+from .sources import MAX_CELL, MAX_ZIP_ENTRIES, FileRefused, Limits, refuse, size
 
 
 def required_columns(kind):
@@ -22,7 +23,7 @@ def required_columns(kind):
 
 
 def missing_columns(missing, header, spreadsheet=False):
-    found = ", ".join(column for column in header if column)[:200]
+    found = printable(", ".join(column for column in header if column)[:200])
     if spreadsheet:
         return _l(
             "Missing column(s): %(missing)s. Columns found: %(found)s.", missing=", ".join(missing), found=found or "-"
@@ -64,11 +65,12 @@ def _purposes(rec, f, cells):
     rec.values[f.name] = list(zip(french_parts, english_parts))
 
 
-def tabular_record(kind, cells, where):
+def tabular_record(kind, cells, where, restore=unneutralise):
     """A Record from a row with the export's columns ({column: cell}); the columns written
-    for people (readable lifetimes, timestamps) are not read."""
+    for people (readable lifetimes, timestamps) are not read. ``restore`` undoes the
+    export's neutralising of formula-like texts (the CSV's covers every separator)."""
     rec = Record(kind=kind.name, where=where)
-    cells = {column: unneutralise(value) for column, value in cells.items()}
+    cells = {column: restore(value) for column, value in cells.items()}
     for f in kind.fields:
         if isinstance(f.value, Purposes) and f.read_columns:
             _purposes(rec, f, cells)
@@ -93,6 +95,8 @@ def _row_cells(number, header, cells, where):
     for column, cell in zip(header, cells):
         if isinstance(cell, str) and len(cell) > MAX_CELL:
             return None, Problem(where, _l("This cell is too long (%(length)d characters).", length=len(cell)), column)
+        if isinstance(cell, str) and not storable(cell):
+            return None, Problem(where, SURROGATE, printable(column))
     return dict(zip(header, cells)), None
 
 
@@ -117,9 +121,12 @@ def _delimiter(text):
     return ";" if first.count(";") > first.count(",") else ","
 
 
-def _csv_rows(text, where, required):
-    """[(row number, header, cells)] from CSV text; refuses malformed files."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
+def _csv_rows(stream, where, required, limits):
+    """[(row number, header, cells)] from a CSV text file, read as it goes; refuses
+    malformed files, and files over ``limits.max_rows`` as soon as a row is over."""
+    delimiter = _delimiter(stream.readline(64 * 1024))
+    stream.seek(0)
+    reader = csv.reader(stream, delimiter=delimiter, strict=True)
     rows = []
     number = 0
     try:
@@ -138,8 +145,8 @@ def _csv_rows(text, where, required):
             refuse(Where(where.file, row=1), missing_columns(missing, header))
         for cells in reader:
             number += 1
-            if number > MAX_ROWS + 1:
-                refuse(where, _l("The file has more than %(max)d rows: split it.", max=MAX_ROWS))
+            if number > limits.max_rows + 1:
+                refuse(where, limits.too_many_rows())
             if not cells or not any(cell.strip() for cell in cells):
                 continue
             rows.append((number, header, cells))
@@ -151,22 +158,71 @@ def _csv_rows(text, where, required):
     return rows
 
 
-def read_rows(text, where, required, make_record, kind=COOKIE):
-    """One Record per CSV row, built by ``make_record(cells, where)``; a row whose cells do
-    not fit the header is a Record with its problem."""
-    rows = _csv_rows(text, where, required)
+def read_rows(stream, where, required, make_record, kind=COOKIE, limits=None):
+    """One Record per CSV row of the text file ``stream`` (or str), built by
+    ``make_record(cells, where)``; a row whose cells do not fit the header is a Record with
+    its problem."""
+    if isinstance(stream, str):
+        stream = io.StringIO(stream, newline="")
+    rows = _csv_rows(stream, where, required, limits or Limits())
     return _records(kind, rows, lambda number: Where(where.file, row=number), make_record)
 
 
-def read_csv(text, where):
+def read_csv(stream, where, limits=None):
     """Our CSV export (either flavour): one cookie Record per row."""
-    return read_rows(text, where, required_columns(COOKIE), lambda cells, w: tabular_record(COOKIE, cells, w))
+    return read_rows(
+        stream,
+        where,
+        required_columns(COOKIE),
+        lambda cells, w: tabular_record(COOKIE, cells, w, unneutralise_csv),
+        limits=limits,
+    )
 
 
 # --- XLSX ------------------------------------------------------------------------------------
 
 
-def _check_zip(data, where):
+# Elements of SpreadsheetML, with or without a namespace prefix: shared strings, rows, cells.
+_TAGS = {name: re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?%s[\s/>]" % name.encode()) for name in ("si", "row", "c")}
+_OVERLAP = 40  # longer than any match above
+_READ_BLOCK = 1 << 20
+# Columns read from a header row: our widest sheet has about twenty.
+MAX_COLUMNS = 200
+
+
+def _check_parts(archive, entries, where, limits):
+    """Count the shared strings, rows and cells of every part, unpacked a block at a time,
+    and refuse as soon as a count is over ``limits`` (whatever a part's name or role)."""
+    totals = dict.fromkeys(_TAGS, 0)
+    for entry in entries:
+        if entry.is_dir() or not entry.file_size:
+            continue
+        rows, tail = 0, b""
+        with archive.open(entry) as part:
+            while block := part.read(_READ_BLOCK):
+                text = tail + block
+                for name, pattern in _TAGS.items():
+                    found = len(pattern.findall(text)) - len(pattern.findall(tail))
+                    totals[name] += found
+                    rows += found if name == "row" else 0
+                tail = text[-_OVERLAP:]
+                if rows > limits.max_rows + 1:
+                    refuse(where, limits.too_many_rows(sheet=True))
+                if totals["si"] > limits.max_shared_strings:
+                    refuse(
+                        where,
+                        _l(
+                            "The workbook holds more than %(max)d shared strings: more than its rows could need.",
+                            max=limits.max_shared_strings,
+                        ),
+                    )
+                if totals["c"] > limits.max_cells:
+                    refuse(where, _l("The workbook holds more than %(max)d cells.", max=limits.max_cells))
+
+
+def _check_zip(data, where, limits):
+    """Refuse a workbook whose parts would cost more than ``limits`` allow, from the zip's
+    directory and a count of the XML's elements, before openpyxl reads any of it."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
@@ -178,32 +234,42 @@ def _check_zip(data, where):
             _l("The workbook holds too many parts (%(count)d): it is not a normal spreadsheet.", count=len(entries)),
         )
     unpacked = sum(entry.file_size for entry in entries)
-    if unpacked > MAX_UNPACKED_BYTES:
+    largest = max((entry.file_size for entry in entries), default=0)
+    if unpacked > limits.max_unpacked_bytes or largest > limits.max_part_bytes:
         refuse(
             where,
             _l(
                 "The workbook would unpack to %(size)s, more than the %(max)s allowed.",
-                size=size(unpacked),
-                max=size(MAX_UNPACKED_BYTES),
+                size=size(unpacked if unpacked > limits.max_unpacked_bytes else largest),
+                max=size(limits.max_unpacked_bytes if unpacked > limits.max_unpacked_bytes else limits.max_part_bytes),
             ),
         )
     if "xl/workbook.xml" not in {entry.filename for entry in entries}:
         refuse(where, _l("This zip file is not an Excel workbook (.xlsx)."))
+    try:
+        _check_parts(archive, entries, where, limits)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+        refuse(where, _l("The workbook is damaged or incomplete (not a readable zip file)."))
 
 
-def _sheet_rows(sheet, title, where):
-    """(header, [(row number, header, cells)]), or (None, []) for an empty sheet."""
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
+def _sheet_rows(sheet, title, where, limits):
+    """(header, [(row number, header, cells)]), or (None, []) for an empty sheet.
+
+    The sheet's stated dimension is ignored (it may claim a million columns, each row padded
+    to it): the header is read up to ``MAX_COLUMNS``, the rows one column past the header,
+    enough to see a cell where the header has none."""
+    sheet.reset_dimensions()
+    header = next(sheet.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True), None)
     if header is None:
         return None, []
     header = [cell_text(cell).strip() for cell in header]
     while header and not header[-1]:
         header.pop()
+    rows = sheet.iter_rows(min_row=2, max_col=len(header) + 1, values_only=True)
     body = []
     for number, cells in enumerate(rows, 2):
-        if number > MAX_ROWS + 1:
-            refuse(Where(where.file, sheet=title), _l("The sheet has more than %(max)d rows: split it.", max=MAX_ROWS))
+        if number > limits.max_rows + 1:
+            refuse(Where(where.file, sheet=title), limits.too_many_rows(sheet=True))
         cells = list(cells)
         if not any(cell not in (None, "") for cell in cells):
             continue
@@ -216,8 +282,8 @@ def _sheet_rows(sheet, title, where):
     return header, body
 
 
-def _read_sheet(workbook, kind, where):
-    header, rows = _sheet_rows(workbook[kind.sheet], kind.sheet, where)
+def _read_sheet(workbook, kind, where, limits):
+    header, rows = _sheet_rows(workbook[kind.sheet], kind.sheet, where, limits)
     if header is None:
         return []
     missing = [column for column in required_columns(kind) if column not in header]
@@ -231,9 +297,10 @@ def _read_sheet(workbook, kind, where):
     )
 
 
-def read_xlsx(data, where):
+def read_xlsx(data, where, limits=None):
     """Our XLSX export: a Record per row of each kind's sheet (only Cookies is required)."""
-    _check_zip(data, where)
+    limits = limits or Limits()
+    _check_zip(data, where, limits)
     from openpyxl import load_workbook
 
     try:
@@ -247,12 +314,14 @@ def read_xlsx(data, where):
                 where,
                 _l(
                     "The workbook has no “Cookies” sheet (sheets found: %(sheets)s).",
-                    sheets=", ".join(workbook.sheetnames),
+                    sheets=printable(", ".join(workbook.sheetnames)[:200]),
                 ),
             )
         for kind in KINDS.values():
             if kind.sheet and kind.sheet in workbook.sheetnames:
-                records += _read_sheet(workbook, kind, where)
+                records += _read_sheet(workbook, kind, where, limits)
+                if len(records) > limits.max_rows:
+                    refuse(where, limits.too_many_rows())
     except FileRefused:
         raise
     except Exception:

@@ -84,3 +84,42 @@ def test_importing_the_export_restores_the_original_texts(app, fmt):
     assert report.ok, report.summary()
     assert {change.action for change in report.changes} == {"unchanged"}
     assert checksum() == before
+
+
+AFTER_A_SEPARATOR = [
+    "x;=cmd|' /C calc'!A0;y",
+    "x,=cmd|' /C calc'!A0,y",
+    "a;+1,-2;@3",
+    "k;\"=cmd|' /C calc'!A0",
+    'z,""@SUM(1)',
+    "first line\n=1+1\r\n-2",
+    "x;'=already;''+twice",
+    "tab;\t=1",
+]
+
+
+def one_line(text):
+    return text.replace("\n", " ").replace("\r", " ").replace("\t", " ")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "csv-excel"])
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_no_csv_cell_starts_like_a_formula_after_either_separator(app, fmt, delimiter):
+    for number, text in enumerate(AFTER_A_SEPARATOR):
+        make_cookie(name=f"separated_{number}", notes=text, service_fr=one_line(text))
+    text = export_bytes(fmt).decode("utf-8-sig")
+    # Read as a spreadsheet set to either list separator would read it.
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    cells = [cell for row in rows for cell in row]
+    assert not [cell for cell in cells if cell.startswith(DANGEROUS_START)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "csv-excel"])
+def test_csv_exports_with_separators_in_texts_import_back_unchanged(app, fmt):
+    for number, text in enumerate(AFTER_A_SEPARATOR):
+        make_cookie(name=f"separated_{number}", notes=text, service_fr=one_line(text))
+    before = checksum()
+    report = import_inventory(export_bytes(fmt), filename=f"export.{fmt}", dry_run=False)
+    assert report.ok, report.summary()
+    assert {change.action for change in report.changes} == {"unchanged"}
+    assert checksum() == before
