@@ -124,6 +124,13 @@ def register_errorhandlers(app):
 
     app.register_error_handler(CSRFError, lambda e: (render_template("errors/error.html", code=400, csrf=True), 400))
 
+    from werkzeug.exceptions import SecurityError
+
+    # A Host outside TRUSTED_HOSTS: no page can be built for it (every link names the host).
+    app.register_error_handler(
+        SecurityError, lambda e: ("400 Bad Request: unknown host.\n", 400, {"Content-Type": "text/plain"})
+    )
+
 
 def register_commands(app):
     from cli import register

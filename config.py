@@ -3,6 +3,7 @@
 import os
 import secrets
 import stat
+from datetime import timedelta
 from pathlib import Path
 
 from rules.language import DEFAULT_LANGUAGE, LANGUAGES  # noqa: F401  (re-exported for the web layer)
@@ -57,24 +58,48 @@ def _seconds(env, name, default):
     return value
 
 
+def _private_folder(path):
+    """The instance folder, for the app's user and group only (the database and uploads live there)."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True, mode=0o770)
+    if stat.S_IMODE(path.stat().st_mode) & 0o007:
+        path.chmod(stat.S_IMODE(path.stat().st_mode) & 0o770)
+
+
+def _trusted_hosts(env):
+    hosts = [host.strip() for host in env.get("TRUSTED_HOSTS", "").split(",") if host.strip()]
+    return hosts or None
+
+
 def build_config(instance_path, env=None):
     env = os.environ if env is None else env
-    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    _private_folder(instance_path)
     production = is_production(env)
     secret = _secret_key(instance_path, env)
     return {
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path, env),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a failing statement is logged without the values it was given.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
         "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "Europe/Paris"),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Imports from the back office (admin/transfer.py): at most this many rows per preview
+        # (bigger files go through `flask inventory import`), and at most this many bytes of
+        # previewed uploads waiting for their confirm, all users together.
+        "IMPORT_PREVIEW_MAX_ROWS": 20_000,
+        "IMPORT_PENDING_MAX_BYTES": 64 * 1024 * 1024,
+        # The host names the site answers to (others get 400); none set: any.
+        "TRUSTED_HOSTS": _trusted_hosts(env),
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0") or 0),
         # Sessions and cookies
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
+        # A back office: "remember me" lasts a fortnight, a session a working day at most.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
@@ -112,6 +137,8 @@ def build_config(instance_path, env=None):
         "SECURITY_TOTP_SECRETS": {"1": _derive(secret, "totp")},
         "SECURITY_TOTP_ISSUER": env.get("TOTP_ISSUER", "Cookie charte"),
         "SECURITY_TWO_FACTOR_ALWAYS_VALIDATE": True,
+        # A code is accepted 30 s either side of its time step: valid 30 to 60 s, not 4 minutes.
+        "SECURITY_TWO_FACTOR_AUTHENTICATOR_VALIDITY": 30,
         # When on, administrators must set up two-factor authentication before using the back office.
         "REQUIRE_ADMIN_2FA": env.get("REQUIRE_ADMIN_2FA", "").lower() in ("1", "true", "yes"),
         "SECURITY_CLI_ROLES_NAME": False,

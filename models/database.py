@@ -3,7 +3,9 @@ write intent that makes a writer take SQLite's write lock when its transaction s
 
 import contextvars
 import functools
+import os
 import sqlite3
+import stat
 from contextlib import contextmanager
 
 from flask_sqlalchemy import SQLAlchemy
@@ -79,8 +81,21 @@ def configure_engine(engine):
     Bound to this engine, not to every engine of the process."""
     if engine.dialect.name != "sqlite" or event.contains(engine, "connect", _sqlite_pragmas):
         return
+    _private_database_file(engine.url.database)
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "begin", _sqlite_begin)
+
+
+def _private_database_file(path):
+    """The database file for the app's user and group only; SQLite gives its WAL and
+    shared-memory files the same permissions."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    if not os.path.exists(path):
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o660))
+    for name in (path, path + "-wal", path + "-shm"):
+        if os.path.exists(name) and stat.S_IMODE(os.stat(name).st_mode) & 0o007:
+            os.chmod(name, stat.S_IMODE(os.stat(name).st_mode) & 0o770)
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record):

@@ -1,4 +1,4 @@
-"""Login attempts, kept briefly to stop password guessing across all workers."""
+"""Login attempts (passwords and two-factor codes), kept briefly to stop guessing across all workers."""
 
 from datetime import datetime
 
@@ -17,6 +17,8 @@ class LoginAttempt(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # "password" (the login form) or "code" (the two-factor step).
+    step: Mapped[str] = mapped_column(String(10), default="password", server_default="password")
     attempted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     email: Mapped[str] = mapped_column(String(255), default="")
     remote_addr: Mapped[str] = mapped_column(String(64), default="")

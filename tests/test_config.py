@@ -111,3 +111,20 @@ def test_the_change_signal_lives_in_the_instance_folder_and_is_rechecked_every_s
 def test_a_recheck_time_that_is_not_seconds_refuses_to_start(tmp_path, value):
     with pytest.raises(ConfigError, match="CHARTE_RECHECK_SECONDS"):
         build_config(str(tmp_path), {"CHARTE_RECHECK_SECONDS": value})
+
+
+def test_failing_statements_are_logged_without_their_values(app):
+    """A search of 999 words used to log the whole statement with every value (+1 MB a request)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from models import db
+
+    try:
+        db.session.execute(text("SELECT * FROM no_such_table WHERE x = :secret"), {"secret": "private-value-42"})
+    except DBAPIError as error:
+        assert "private-value-42" not in str(error)
+    else:
+        raise AssertionError("the statement should have failed")
+    finally:
+        db.session.rollback()

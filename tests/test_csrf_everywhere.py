@@ -81,14 +81,21 @@ def foreign_token(app):
     return csrf_token_from(html_of(app.test_client().get("/account/login")))
 
 
-def forged(app, client, send, what):
-    """Send the request without a token, then with another session's: nothing may change."""
+def forged(app, client, send, what, counted_attempt=False):
+    """Send the request without a token, then with another session's: nothing may change.
+    A login step (``counted_attempt``) records one failed attempt, and nothing else."""
     for token in (None, foreign_token(app)):
         before = database_state()
         response = send(client, token)
         after = database_state()
         label = "without a token" if token is None else "with another session's token"
-        assert changed_tables(before, after) == [], f"{what} {label} changed {changed_tables(before, after)}"
+        changed = changed_tables(before, after)
+        if counted_attempt:
+            assert changed in ([], ["login_attempt"]), f"{what} {label} changed {changed}"
+            added = set(after["login_attempt"]) - set(before["login_attempt"])
+            assert len(added) <= 1 and all(", False" in row for row in added), added
+        else:
+            assert changed == [], f"{what} {label} changed {changed}"
         assert "Traceback" not in html_of(response)
 
 
@@ -117,20 +124,21 @@ def test_back_office_changes_need_the_sessions_token(app, admin_client, restore_
 
 
 def test_a_login_without_a_token_logs_nobody_in(app):
-    """The JSON login too (the form login is in tests/test_csrf.py)."""
+    """The JSON login too (the form login is in tests/test_csrf.py); it is refused even with a
+    valid token (only the form logs in), and every try counts as a failed attempt."""
     client = app.test_client()
     client.get("/account/login")
-    for token in (None, foreign_token(app)):
+
+    def json_login(client, token):
         headers = {"X-CSRFToken": token} if token else {}
-        before = database_state()
-        client.post("/account/login", json={"email": "editor@example.com", "password": PASSWORD}, headers=headers)
-        assert changed_tables(before, database_state()) == []
-        assert client.get("/admin/").status_code == 302
-    token = csrf_token_from(html_of(client.get("/account/login")))
-    client.post(
-        "/account/login", json={"email": "editor@example.com", "password": PASSWORD}, headers={"X-CSRFToken": token}
-    )
-    assert client.get("/admin/").status_code == 200
+        return client.post(
+            "/account/login", json={"email": "editor@example.com", "password": PASSWORD}, headers=headers
+        )
+
+    forged(app, client, json_login, "a JSON login", counted_attempt=True)
+    assert client.get("/admin/").status_code == 302
+    json_login(client, csrf_token_from(html_of(client.get("/account/login"))))
+    assert client.get("/admin/").status_code == 302
 
 
 def password_hash(email):
@@ -218,7 +226,7 @@ def test_two_factor_steps_need_the_token(app, temp_account):
         (rescue, "a rescue request"),
         (select_method, "a method choice"),
     ):
-        forged(app, visitor, send, what)
+        forged(app, visitor, send, what, counted_attempt=send is second_step)
         assert visitor.get("/admin/").status_code == 302, what
     second_step(visitor, visitor_token)
     assert visitor.get("/admin/").status_code == 200

@@ -1,8 +1,9 @@
-"""Password guessing is stopped: 5 failures for an account or an address within 15 minutes
-lock further attempts (429), with the same answer for known and unknown e-mails."""
+"""Password guessing is stopped: 5 failures for an account, or 50 from one address, within 15
+minutes lock further attempts (429), with the same answer for known and unknown e-mails."""
 
 import logging
 
+from hardening.throttle import ADDRESS_MAX_FAILURES
 from models import LoginAttempt, db
 from tests.conftest import PASSWORD, csrf_token_from
 
@@ -50,7 +51,7 @@ def _error_text(response):
 
 
 def test_one_address_trying_many_accounts_is_locked(client):
-    for i in range(5):
+    for i in range(ADDRESS_MAX_FAILURES):
         attempt(client, f"guess{i}@example.com", "wrong password!!", addr="192.0.2.50")
     response = attempt(client, "admin@example.com", PASSWORD, addr="192.0.2.50")
     assert response.status_code == 429

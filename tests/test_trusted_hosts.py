@@ -1,0 +1,26 @@
+"""With TRUSTED_HOSTS set, a request naming another host is refused (400): links that name the
+site's address can never echo a forged Host header."""
+
+from app import create_app
+from config import build_config
+from tests.conftest import app_config
+
+
+def test_trusted_hosts_come_from_the_environment(tmp_path):
+    config = build_config(str(tmp_path), {"TRUSTED_HOSTS": "cookies.example.org, .example.net"})
+    assert config["TRUSTED_HOSTS"] == ["cookies.example.org", ".example.net"]
+    assert build_config(str(tmp_path), {})["TRUSTED_HOSTS"] is None
+
+
+def test_a_forged_host_is_refused_and_the_right_one_served(app, database_url, tmp_path):
+    guarded = create_app(
+        app_config(database_url, TRUSTED_HOSTS=["cookies.example.org"], CHARTE_SIGNAL_FILE=str(tmp_path / "signal"))
+    )
+    client = guarded.test_client()
+    good = client.get("/fr/cookies", headers={"Host": "cookies.example.org"})
+    assert good.status_code == 200
+    assert 'href="http://cookies.example.org/fr/cookies"' in good.get_data(as_text=True)
+    for _ in range(2):  # the second request is answered from the page cache
+        forged = client.get("/fr/cookies", headers={"Host": "evil.example"})
+        assert forged.status_code == 400
+        assert "evil.example" not in forged.get_data(as_text=True)
