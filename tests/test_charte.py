@@ -174,7 +174,7 @@ def test_consent_badges(client, lang, exempt, consent):
 
 
 @pytest.mark.parametrize(
-    "lang, empty", [("fr", "Nous n'utilisons aucun cookie de ce type."), ("en", "We use no cookies of this kind.")]
+    "lang, empty", [("fr", "Nous n’utilisons aucun cookie de ce type."), ("en", "We use no cookies of this kind.")]
 )
 def test_an_empty_category_says_so(client, lang, empty):
     sections = charte_sections(page(client, lang))

@@ -61,7 +61,7 @@ def test_the_second_save_is_refused_and_the_first_kept(editor_client, second_edi
     refused = second_editor.post(url, data=second)
     assert refused.status_code == 200
     message = visible_text(refused)
-    assert "n'ont PAS été enregistrées" in message
+    assert "n’ont PAS été enregistrées" in message
     assert "editor@example.com" in message
     assert "Second texte" in refused.get_data(as_text=True)  # the second editor's typing is not lost
 

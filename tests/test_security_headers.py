@@ -163,7 +163,7 @@ def test_production_adds_hsts_and_secure_cookies(app, production_app):
 @pytest.mark.parametrize(
     "lang, title, advice",
     [
-        ("fr", "Une erreur est survenue", "L'erreur a été enregistrée"),
+        ("fr", "Une erreur est survenue", "L’erreur a été enregistrée"),
         ("en", "Something went wrong", "The error has been recorded"),
     ],
 )
@@ -180,7 +180,7 @@ def test_a_server_error_shows_a_friendly_page_without_the_exception(app, product
 @pytest.mark.parametrize(
     "lang, words",
     [
-        ("fr", {404: "Page introuvable", 405: "Cette action n'est pas permise ici", 400: "Rien n'a été modifié"}),
+        ("fr", {404: "Page introuvable", 405: "Cette action n’est pas permise ici", 400: "Rien n’a été modifié"}),
         ("en", {404: "Page not found", 405: "This action is not allowed here", 400: "nothing was changed"}),
     ],
 )
@@ -202,7 +202,7 @@ def test_a_failed_save_flashes_advice_not_the_exception(app, editor_client, monk
         raise RuntimeError(SECRET)
 
     monkeypatch.setattr(ProviderView, "on_model_change", broken)
-    for lang, advice in (("fr", "Rien n'a été modifié"), ("en", "Nothing was changed")):
+    for lang, advice in (("fr", "Rien n’a été modifié"), ("en", "Nothing was changed")):
         if lang == "en":
             use_english(editor_client)
         response = editor_client.post("/admin/provider/new/", data={"name": "Broken", "csrf_token": editor_client.csrf})

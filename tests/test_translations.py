@@ -28,3 +28,15 @@ def test_french_plural_forms_cover_large_numbers(app):
         assert ngettext("%(num)d month", "%(num)d months", 1) == "1 mois"
         assert ngettext("%(num)d year", "%(num)d years", 2) == "2 ans"
         assert ngettext("%(num)d day", "%(num)d days", 1000000) == "1000000 jours"
+
+
+def test_the_french_catalog_follows_french_typography():
+    """No-break spaces before ; : ! ? and inside « », typographic apostrophes (rules/typography.py)."""
+    from rules.typography import french
+
+    for domain in i18n.DOMAINS:
+        for message in i18n.load("fr", domain):
+            if not message.id:
+                continue  # the catalog's header
+            for text in message.string if isinstance(message.string, tuple) else (message.string,):
+                assert text == french(text), f"{domain}: {text!r} should read {french(text)!r}"

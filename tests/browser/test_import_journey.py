@@ -18,7 +18,7 @@ def test_editor_imports_a_csv_after_a_preview(page, app, artifacts):
     log_in(page)
     page.goto(page.base_url + "/admin/import/")
     page.set_input_files("#file", files=[{"name": "nouveaux-cookies.csv", "mimeType": "text/csv", "buffer": data}])
-    page.get_by_role("button", name="Prévisualiser l'import").click()
+    page.get_by_role("button", name="Prévisualiser l’import").click()
 
     expect(page.locator("h2")).to_contain_text("Import de nouveaux-cookies.csv")
     changes = page.locator("table.import-changes")
@@ -32,7 +32,7 @@ def test_editor_imports_a_csv_after_a_preview(page, app, artifacts):
     visitor.goto(page.base_url + "/fr/cookies")
     expect(visitor.locator("#category-necessary")).not_to_contain_text("imported_a")
     visitor.close()
-    page.get_by_role("button", name="Confirmer l'import").click()
+    page.get_by_role("button", name="Confirmer l’import").click()
     expect(page.locator(".alert-success")).to_contain_text("2 créé(s)")
 
     page.goto(page.base_url + "/fr/cookies")
