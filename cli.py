@@ -79,6 +79,11 @@ def setup_command(admin_email):
         click.echo("New database: sample charte loaded (Opendatasoft's four cookies).")
     ensure_roles()
     db.session.commit()
+    # A new install publishes its sample, an upgraded one its inventory: the policy is never empty.
+    from inventory.publication.versions import current_version, ensure_first_version
+
+    if current_version(db.session) is None and ensure_first_version(db.session) is not None:
+        click.echo("Version 1 of the policy published from the inventory.")
     if db.session.scalar(select(func.count()).select_from(User)) == 0:
         password = secrets.token_urlsafe(12)
         create_user(admin_email, password, "admin")
@@ -91,8 +96,10 @@ def setup_command(admin_email):
 
 def register(app):
     from inventory.cli import inventory_cli
+    from inventory.publication.cli import policy_cli
 
     app.cli.add_command(inventory_cli)
+    app.cli.add_command(policy_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(setup_command)

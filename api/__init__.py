@@ -6,9 +6,10 @@ import json
 
 from flask import Blueprint
 
-from models import db
+from inventory.publication.document import draft_document
+from models import InventoryState, db
 from public import cache
-from public.document import policy_document
+from rules.cells import timestamp
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -26,4 +27,8 @@ def inventory():
 
 
 def _render():
-    return json.dumps(policy_document(db.session), ensure_ascii=False, indent=1).encode("utf-8")
+    state = db.session.get(InventoryState, 1)
+    document = draft_document(db.session)
+    document["revision"] = state.revision if state else 0
+    document["last_updated"] = timestamp(state.changed_at) if state else None
+    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")

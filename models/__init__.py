@@ -12,6 +12,7 @@ from .inventory import (  # noqa: E402
     cookie_purposes,
 )
 from .login_attempt import LoginAttempt  # noqa: E402
+from .publication import PolicyRendering, PolicyVersion, ReviewRequest  # noqa: E402
 from .user import Role, User, roles_users  # noqa: E402
 
 __all__ = [
@@ -22,6 +23,9 @@ __all__ = [
     "Cookie",
     "InventoryState",
     "LoginAttempt",
+    "PolicyRendering",
+    "PolicyVersion",
+    "ReviewRequest",
     "Provider",
     "Purpose",
     "SiteSettings",

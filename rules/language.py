@@ -30,3 +30,8 @@ def page_language():
 
 def in_page_language(french, english):
     return in_language(page_language(), french, english)
+
+
+# Put before an English text standing in for a French one until someone translates it (the
+# Open Cookie Database has no French): visible, searchable, never passed off as French.
+UNTRANSLATED = "[EN] "

@@ -210,6 +210,9 @@ def _app(database_url, tmp_path_factory):
 
 
 INVENTORY_TABLES = (
+    "review_request",
+    "policy_rendering",
+    "policy_version",
     "login_attempt",
     "record_change",
     "change_set",

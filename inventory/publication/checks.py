@@ -1,0 +1,124 @@
+"""What must hold before a version goes out, checked on the document that would be published.
+
+Each rule is a function of (document, options) yielding Findings; ``RULES`` is the extension
+point (the compliance rules join it). An error blocks publication unless its record is waived
+(``options.french_only`` for a missing English text); a warning informs.
+"""
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from rules.language import UNTRANSLATED
+
+ERROR, WARNING = "error", "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    message: object  # a lazy string, in the reader's language
+    section: str | None = None  # the record to fix: its document section and id or key
+    key: object = None
+    waivable: bool = False
+
+
+@dataclass
+class Options:
+    # (section, key) of the records the publisher publishes in French only.
+    french_only: set = field(default_factory=set)
+
+
+def _bilingual_texts(document):
+    """(section, key, label, {fr, en}) of every text a visitor reads in both languages."""
+    for category in document.get("categories", ()):
+        yield "categories", category["key"], category["name"]["fr"], category["name"]
+        yield "categories", category["key"], category["name"]["fr"], category["description"]
+    for purpose in document.get("purposes", ()):
+        yield "purposes", purpose["id"], purpose["description"]["fr"], purpose["description"]
+    for cookie in document.get("cookies", ()):
+        yield "cookies", cookie["id"], cookie["name"], cookie["service"]
+
+
+def english_everywhere(document, options):
+    reported = set()
+    for section, key, label, text in _bilingual_texts(document):
+        if (section, key) in reported:
+            continue
+        if (text["fr"] or "").startswith(UNTRANSLATED):
+            reported.add((section, key))
+            yield Finding(
+                "untranslated-french",
+                ERROR,
+                _l(
+                    "“%(name)s”: the French text is still the imported English (marked [EN]). Translate it.",
+                    name=label[:80],
+                ),
+                section,
+                key,
+            )
+        elif not text["en"] and (section, key) not in options.french_only:
+            reported.add((section, key))
+            yield Finding(
+                "missing-english",
+                ERROR,
+                _l("“%(name)s” has no English text: translate it, or publish it in French only.", name=label[:80]),
+                section,
+                key,
+                waivable=True,
+            )
+
+
+def publisher_known(document, options):
+    publisher = document.get("publisher")
+    if not publisher or not publisher.get("controller_name"):
+        yield Finding(
+            "publisher",
+            ERROR,
+            _l("The policy must name who publishes it: fill in the site settings (data controller)."),
+            "publisher",
+        )
+    elif not publisher.get("contact_email") and not publisher.get("contact_url"):
+        yield Finding(
+            "contact",
+            ERROR,
+            _l("The policy must say how to reach the publisher: give a contact e-mail or page in the site settings."),
+            "publisher",
+        )
+
+
+def cookies_complete(document, options):
+    categories = {category["key"] for category in document.get("categories", ())}
+    for cookie in document.get("cookies", ()):
+        missing = []
+        if not cookie.get("provider"):
+            missing.append(_l("a provider"))
+        if cookie.get("category") not in categories:
+            missing.append(_l("a category"))
+        if not cookie.get("purposes"):
+            missing.append(_l("a purpose"))
+        if not (cookie.get("lifetime") or {}).get("unit"):
+            missing.append(_l("a lifetime"))
+        if missing:
+            yield Finding(
+                "cookie-incomplete",
+                ERROR,
+                _l("The cookie “%(name)s” lacks %(what)s.", name=cookie["name"], what=", ".join(map(str, missing))),
+                "cookies",
+                cookie["id"],
+            )
+
+
+RULES = [publisher_known, cookies_complete, english_everywhere]
+
+
+def run_checks(document, options=None):
+    """Every finding of every rule, errors first."""
+    options = options or Options()
+    findings = [finding for rule in RULES for finding in rule(document, options)]
+    return sorted(findings, key=lambda finding: finding.severity != ERROR)
+
+
+def blocking(findings):
+    return [finding for finding in findings if finding.severity == ERROR]
