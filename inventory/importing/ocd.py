@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 
+from rules.language import UNTRANSLATED
 from rules.lifetime import parse_duration
 from rules.validation import InventoryError
 
@@ -65,8 +66,6 @@ CATEGORIES = {
     "marketing": "marketing",
 }
 
-# Put before the English text in a purpose's French field until someone translates it.
-UNTRANSLATED = "[EN] "
 
 _THIRD_PARTY = re.compile(r"\s*\(\s*3rd[\s-]*party\s*\)\s*$", re.IGNORECASE)
 _SEVERAL = re.compile(r"\s(or|and)\s|[,;/]|\s", re.IGNORECASE)
