@@ -26,7 +26,10 @@ from .list_args import read_list_args
 
 log = logging.getLogger("charte.transfer")
 
+# The first is the default download: words in the editor's language, for people.
 FORMAT_LABELS = {
+    "xlsx-readable": _l("Excel workbook for people (.xlsx, in your language)"),
+    "csv-readable": _l("CSV for people (in your language)"),
     "csv": _l("CSV (UTF-8, comma)"),
     "csv-excel": _l("CSV for Excel (semicolon, with BOM)"),
     "xlsx": _l("Excel workbook (.xlsx)"),

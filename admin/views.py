@@ -1,10 +1,14 @@
 """One back-office view per inventory model."""
 
-from flask import url_for
+import re
+
+from flask import abort, flash, request, url_for
 from flask_admin import expose
+from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter, FilterEqual
 from flask_admin.form import rules
-from flask_babel import get_locale
+from flask_admin.helpers import get_redirect_target
+from flask_babel import format_number, get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import ARRAY, Integer, and_, any_, cast, func, literal, or_, select
@@ -19,7 +23,7 @@ from rules.countries import country_codes, country_name
 from rules.validation import InventoryError
 
 from .base import InventoryView, SecureIndexView
-from .list_args import filter_arg
+from .list_args import filter_arg, stored_integer
 from .transfer import FilteredExportMixin
 
 YES_NO = (("1", _l("Yes")), ("0", _l("No")))
@@ -114,6 +118,82 @@ class YesNoFilter(BaseSQLAFilter):
 
 def _badge(text, kind):
     return Markup('<span class="badge badge-{}">{}</span>').format(kind, text)
+
+
+# --- The cookie list's bulk actions ------------------------------------------------------------
+
+# The most cookies one bulk action takes: more is refused with a message, before any query.
+BULK_MAX_COOKIES = 10_000
+# The cookies a choice page or a message names; the others are counted.
+BULK_NAMES_SHOWN = 20
+BULK_ACTIONS = ("show", "hide", "set_category", "set_provider")
+# An id as the list sends it: ``int`` would also take "１", " 5" or "1_000".
+_DIGITS = re.compile(r"[0-9]{1,10}")
+# The order of the list's "With selected" menu (Flask-Admin's is alphabetical by method).
+ACTION_ORDER = (*BULK_ACTIONS, "delete")
+
+
+def read_selection(ids):
+    """The selected ids that a cookie could have, as integers, once each; anything else (not
+    ASCII digits, beyond the id column's integers, zero) is ignored."""
+    selection = (stored_integer(ident) for ident in ids if isinstance(ident, int) or _DIGITS.fullmatch(ident))
+    return list(dict.fromkeys(ident for ident in selection if ident is not None and ident > 0))
+
+
+def read_listed_versions(value):
+    """{cookie id: version} from the list's ``listed_versions`` field ("id:version id:version"),
+    at most BULK_MAX_COOKIES pairs; what is not a pair of stored integers is ignored."""
+    versions = {}
+    for token in (value or "").split(None, BULK_MAX_COOKIES)[:BULK_MAX_COOKIES]:
+        ident, _, version = token.partition(":")
+        ident, version = stored_integer(ident), stored_integer(version)
+        if ident is not None and version is not None:
+            versions[ident] = version
+    return versions
+
+
+def _names(cookies):
+    shown = ", ".join(str(cookie) for cookie in cookies[:BULK_NAMES_SHOWN])
+    if len(cookies) > BULK_NAMES_SHOWN:
+        rest = len(cookies) - BULK_NAMES_SHOWN
+        more = ngettext("and %(num)d more", "and %(num)d more", rest)
+        shown = f"{shown} {more}"
+    return shown
+
+
+# What the two actions that need a choice ask and say.
+BULK_CHOICES = {
+    "set_category": {
+        "model": Category,
+        "field": "category",
+        "order": (Category.position, Category.id),
+        "title": _l("Set the category of the selected cookies"),
+        "label": _l("New category"),
+        "button": _l("Change the category"),
+        "missing": _l("Choose the cookie's category."),
+        "done": lambda n, name: ngettext(
+            "%(num)d cookie is now in the category %(name)s.",
+            "%(num)d cookies are now in the category %(name)s.",
+            n,
+            name=name,
+        ),
+    },
+    "set_provider": {
+        "model": Provider,
+        "field": "provider",
+        "order": (Provider.name, Provider.id),
+        "title": _l("Set the provider of the selected cookies"),
+        "label": _l("New provider"),
+        "button": _l("Change the provider"),
+        "missing": _l("Choose who sets this cookie (provider)."),
+        "done": lambda n, name: ngettext(
+            "%(num)d cookie is now set by %(name)s.",
+            "%(num)d cookies are now set by %(name)s.",
+            n,
+            name=name,
+        ),
+    },
+}
 
 
 class CookieView(FilteredExportMixin, InventoryView):
@@ -251,6 +331,193 @@ class CookieView(FilteredExportMixin, InventoryView):
 
     def get_query(self):
         return super().get_query().options(selectinload(Cookie.purposes))
+
+    # --- Bulk actions: show, hide, set the category or the provider of the selected cookies.
+    # Each is one transaction through the ORM, so the change pipeline (inventory/changes.py)
+    # records one change set with a RecordChange per changed cookie, every changed cookie's
+    # version moves on, and the policy's revision moves once. The list sends the version of
+    # each row it showed (``listed_versions``, see ``render``): a selected cookie saved by
+    # someone since is left as it is, with a message, and so is a cookie deleted meanwhile.
+
+    def init_actions(self):
+        super().init_actions()
+        rank = {name: position for position, name in enumerate(ACTION_ORDER)}
+        self._actions.sort(key=lambda item: rank.get(item[0], len(rank)))
+
+    def is_action_allowed(self, name):
+        if name in BULK_ACTIONS and not self.can_edit:
+            return False
+        return super().is_action_allowed(name)
+
+    @expose("/action/", methods=("POST",))
+    def action_view(self):
+        # Viewers are offered no action; one posted anyway is refused outright. The base
+        # view's action_view (called here) keeps the write intent.
+        if not self.can_edit:
+            abort(403)
+        return super().action_view()
+
+    def render(self, template, **kwargs):
+        if template == self.list_template and kwargs.get("data") and self.can_edit:
+            kwargs["listed_versions"] = " ".join(f"{cookie.id}:{cookie.version}" for cookie in kwargs["data"])
+        return super().render(template, **kwargs)
+
+    @action("show", _l("Show on the policy"), _l("Show the selected cookies on the policy?"))
+    def action_show(self, ids):
+        self._bulk_change(
+            ids,
+            "shown_on_policy",
+            True,
+            lambda n: ngettext(
+                "%(num)d cookie is now shown on the policy.", "%(num)d cookies are now shown on the policy.", n
+            ),
+        )
+
+    @action("hide", _l("Hide from the policy"), _l("Hide the selected cookies from the policy?"))
+    def action_hide(self, ids):
+        self._bulk_change(
+            ids,
+            "shown_on_policy",
+            False,
+            lambda n: ngettext(
+                "%(num)d cookie is now hidden from the policy.", "%(num)d cookies are now hidden from the policy.", n
+            ),
+        )
+
+    @action("set_category", _l("Set category…"))
+    def action_set_category(self, ids):
+        return self._bulk_choice(ids, "set_category")
+
+    @action("set_provider", _l("Set provider…"))
+    def action_set_provider(self, ids):
+        return self._bulk_choice(ids, "set_provider")
+
+    def _read_selection(self, ids):
+        """The selection (see ``read_selection``), or None, with a message, when it holds more
+        than BULK_MAX_COOKIES ids or no id a cookie could have."""
+        if len(ids) > BULK_MAX_COOKIES:
+            flash(
+                gettext(
+                    "Nothing was changed: a bulk action takes at most %(max)s cookies at a time.",
+                    max=format_number(BULK_MAX_COOKIES),
+                ),
+                "error",
+            )
+            return None
+        selection = read_selection(ids)
+        if not selection:
+            flash(gettext("No cookie was selected: nothing was changed."), "error")
+            return None
+        return selection
+
+    def _bulk_choice(self, ids, name):
+        """The choice page of "set category…" and "set provider…" (the list posts no choice),
+        then, posted from that page with a valid choice, the change."""
+        selection = self._read_selection(ids)
+        if selection is None:
+            return None
+        texts = BULK_CHOICES[name]
+        model = texts["model"]
+        listed = read_listed_versions(request.form.get("listed_versions"))
+        error = None
+        chosen = request.form.get("choice")
+        if chosen is not None:
+            ident = stored_integer(chosen)
+            target = db.session.get(model, ident) if ident is not None and ident > 0 else None
+            if target is not None:
+                label = str(target)
+                self._bulk_change(selection, texts["field"], target, lambda n: texts["done"](n, label), listed=listed)
+                return None
+            error = str(texts["missing"])
+        cookies = db.session.scalars(select(Cookie).where(Cookie.id.in_(selection)).order_by(Cookie.name)).all()
+        if not cookies:
+            self._flash_missing(len(selection))
+            return None
+        found = {cookie.id for cookie in cookies}
+        return self.render(
+            "admin/cookie/bulk_choice.html",
+            action_name=name,
+            title=texts["title"],
+            label=texts["label"],
+            button=texts["button"],
+            choices=[(str(obj.id), str(obj)) for obj in db.session.scalars(select(model).order_by(*texts["order"]))],
+            chosen=chosen,
+            error=error,
+            ids=selection,
+            count=len(cookies),
+            names=[str(cookie) for cookie in cookies[:BULK_NAMES_SHOWN]],
+            more=len(cookies) - min(len(cookies), BULK_NAMES_SHOWN),
+            listed_versions=" ".join(f"{ident}:{version}" for ident, version in listed.items() if ident in found),
+            return_url=get_redirect_target() or self.get_url(".index_view"),
+        )
+
+    def _bulk_change(self, ids, field, value, done, listed=None):
+        """Set ``field`` to ``value`` on the selected cookies, in one transaction."""
+        selection = self._read_selection(ids)
+        if selection is None:
+            return
+        if listed is None:
+            listed = read_listed_versions(request.form.get("listed_versions"))
+        try:
+            # Locked until the commit (PostgreSQL; SQLite's writer holds the database already):
+            # nobody saves one of these cookies between this read and the change.
+            cookies = db.session.scalars(
+                select(Cookie)
+                .where(Cookie.id.in_(selection))
+                .order_by(Cookie.id)
+                .options(selectinload(Cookie.purposes), selectinload(Cookie.provider), selectinload(Cookie.category))
+                .with_for_update(of=Cookie)
+            ).all()
+            stale = [cookie for cookie in cookies if listed.get(cookie.id, cookie.version) != cookie.version]
+            stale_ids = {cookie.id for cookie in stale}
+            changed = unchanged = 0
+            for cookie in cookies:
+                if cookie.id in stale_ids:
+                    continue
+                if getattr(cookie, field) == value:
+                    unchanged += 1
+                    continue
+                setattr(cookie, field, value)
+                changed += 1
+            db.session.commit()
+        except Exception as error:
+            db.session.rollback()
+            self.handle_view_exception(error)
+            return
+        if changed:
+            flash(done(changed), "success")
+        if unchanged:
+            flash(
+                ngettext(
+                    "%(num)d selected cookie needed no change.", "%(num)d selected cookies needed no change.", unchanged
+                ),
+                "info",
+            )
+        self._flash_missing(len(selection) - len(cookies))
+        if stale:
+            # gettext, not _l: the names are escaped as text.
+            flash(
+                ngettext(
+                    "%(num)d cookie was changed by someone else after you loaded the list and was left as it is: "
+                    "%(names)s. Reload the list to see the change, then try again.",
+                    "%(num)d cookies were changed by someone else after you loaded the list and were left as they "
+                    "are: %(names)s. Reload the list to see the changes, then try again.",
+                    len(stale),
+                    names=_names(sorted(stale, key=lambda cookie: cookie.name)),
+                ),
+                "warning",
+            )
+
+    def _flash_missing(self, missing):
+        if missing:
+            flash(
+                ngettext(
+                    "%(num)d selected cookie no longer exists (deleted meanwhile) and was skipped.",
+                    "%(num)d selected cookies no longer exist (deleted meanwhile) and were skipped.",
+                    missing,
+                ),
+                "warning",
+            )
 
     def search_condition(self, word):
         """Each word must appear in the cookie's name, domain or service, its provider's name or

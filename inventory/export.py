@@ -3,6 +3,11 @@
 Every function takes an optional ``query`` (a ``select(Cookie)`` or a legacy ``Query`` of
 cookies, with any filters applied): only those cookies are exported, always in the same order.
 Cookies are read in windows and written as they are read, so memory stays flat.
+
+The CSV and XLSX writers also take ``lang`` ("fr" or "en"): the same columns and values,
+with headers from the fields' labels and coded values (yes/no, party, storage kind, lifetime
+unit, category) in words of that language, for people; the importer reads them back. The
+"csv-readable" and "xlsx-readable" formats are those, in ``lang`` or the current language.
 """
 
 import csv
@@ -12,13 +17,25 @@ import tempfile
 from datetime import datetime
 from functools import partial
 
+from flask_babel import get_locale
 from sqlalchemy import func, select
 
 from models import Cookie, SiteSettings, cookie_purposes, db
 from rules import lifetime as lifetimes
 
 from .kinds import COOKIE, KINDS, SETTINGS, SHEETS, Purposes, Reference
-from .rows import WINDOW, iter_cookies, json_dict, neutralise, neutralise_csv, record_dict, records, tabular_row
+from .rows import (
+    FORMULA_START,
+    LANGUAGES,
+    WINDOW,
+    Readable,
+    iter_cookies,
+    json_dict,
+    neutralise_csv,
+    record_dict,
+    records,
+    tabular_row,
+)
 
 FORMAT_NAME = "cookie-inventory"
 FORMAT_VERSION = 1
@@ -31,13 +48,27 @@ MEDIA_TYPES = {
     "csv-excel": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
+    "csv-readable": "text/csv; charset=utf-8",
+    "xlsx-readable": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-EXTENSIONS = {"csv": "csv", "csv-excel": "csv", "xlsx": "xlsx", "json": "json"}
+EXTENSIONS = {
+    "csv": "csv",
+    "csv-excel": "csv",
+    "xlsx": "xlsx",
+    "json": "json",
+    "csv-readable": "csv",
+    "xlsx-readable": "xlsx",
+}
 FORMATS = tuple(MEDIA_TYPES)
+# The formats that take ``lang`` (headers and values in words).
+TABULAR_FORMATS = ("csv", "csv-excel", "xlsx", "csv-readable", "xlsx-readable")
 
 
-def filename(fmt, now=None):
+def filename(fmt, now=None, lang=None):
+    """cookie-inventory-2025-01-31.csv; for people, the language too: …-2025-01-31-fr.xlsx."""
     now = now or datetime.now()
+    if fmt.endswith("-readable") or lang:
+        return f"cookie-inventory-{now:%Y-%m-%d}-{lang or current_language()}.{EXTENSIONS[fmt]}"
     return f"cookie-inventory-{now:%Y-%m-%d}.{EXTENSIONS[fmt]}"
 
 
@@ -56,24 +87,40 @@ class _Buffer:
         return text
 
 
-def export_csv(query=None, *, excel=False, session=None):
+def current_language():
+    """The request's (or command's) language when it is one of ours, else French."""
+    locale = get_locale()
+    return locale.language if locale is not None and locale.language in LANGUAGES else "fr"
+
+
+def export_csv(query=None, *, excel=False, session=None, lang=None):
     """The cookie list as CSV, yielded in UTF-8 chunks of about ``WINDOW`` rows.
 
-    ``excel=True`` gives the variant French spreadsheets open directly: a BOM and ``;``.
-    Every field is quoted, so that a spreadsheet set to the other separator keeps a cell
-    holding it whole when the cell is read from its start; formula-like texts are
-    neutralised after every separator for the cells it would split anyway.
+    Both flavours start with a UTF-8 BOM: without it, Excel and LibreOffice's import
+    dialog read the file in the system's code page (Windows-1252) and accents come out
+    garbled. ``excel=True`` separates with ``;``, as French spreadsheets do; there is no
+    ``sep=;`` line (Excel then ignores the BOM, and LibreOffice shows it as a row).
+    Every field is quoted, so that a spreadsheet splitting on both separators (as
+    LibreOffice does by default) keeps each cell whole; formula-like texts are neutralised
+    after every separator and line break for a reader that splits inside quotes anyway.
+    ``lang``: headers and coded values in words of that language (see ``Readable``).
     """
     buffer = _Buffer()
     delimiter = ";" if excel else ","
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     describe = lifetimes.Descriptions()
     columns = COOKIE.columns
-    # The header is ours (names without separators): left unquoted, as people expect it.
-    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerow(columns)
-    yield (("\ufeff" if excel else "") + buffer.take()).encode("utf-8")
+    readable = Readable(lang, session) if lang else None
+    if readable:
+        writer.writerow(readable.header(COOKIE))
+    else:
+        # The header is ours (names without separators): left unquoted, as people expect it.
+        csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerow(columns)
+    yield ("\ufeff" + buffer.take()).encode("utf-8")
     for count, cookie in enumerate(iter_cookies(query, session), 1):
         row = tabular_row(COOKIE, cookie, describe)
+        if readable:
+            row = readable.values(COOKIE, row)
         writer.writerow([neutralise_csv(row[column]) for column in columns])
         if count % WINDOW == 0:
             yield buffer.take().encode("utf-8")
@@ -113,9 +160,10 @@ def _column_letter(index):
 
 class _Sheet:
     """A write-only sheet with a bold frozen header, widths and filters, whose cells are
-    always text or numbers (openpyxl would store a text starting with = as a formula)."""
+    always text or numbers, each text exactly as it is: a cell typed as text is never
+    evaluated, so no apostrophe is added (it would show, unlike one a person types)."""
 
-    def __init__(self, workbook, title, columns):
+    def __init__(self, workbook, title, columns, header=None):
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Font
 
@@ -127,27 +175,33 @@ class _Sheet:
         for index, column in enumerate(columns, 1):
             self.sheet.column_dimensions[_column_letter(index)].width = _WIDTHS.get(column, 16)
         bold = Font(bold=True)
-        header = []
-        for column in columns:
-            cell = self._cell(self.sheet, value=column)
+        cells = []
+        for text in header or columns:
+            cell = self._text(text)
             cell.font = bold
-            header.append(cell)
-        self.sheet.append(header)
+            cells.append(cell)
+        self.sheet.append(cells)
+
+    def _text(self, value):
+        """A cell holding ``value`` as text, whatever it starts with; one that starts like a
+        formula also gets Excel's "quote prefix", so that editing it keeps it text."""
+        cell = self._cell(self.sheet, value=value)
+        cell.data_type = "s"  # openpyxl makes a text starting with "=" a formula
+        if value.startswith(FORMULA_START):
+            cell.quotePrefix = True
+        return cell
 
     def append(self, row):
-        # Plain values rather than a cell object each: openpyxl stores a str as text unless it
-        # starts with "=", which ``neutralise`` never leaves; should one, it is typed as text.
+        # Plain values rather than a cell object each (openpyxl types a str as text), except
+        # for the texts a spreadsheet would evaluate or openpyxl would make a formula.
         values = []
         for column in self.columns:
             value = row.get(column)
             if value is None or value == "":
                 values.append(None)
                 continue
-            value = neutralise(value)
-            if isinstance(value, str) and value.startswith("="):
-                cell = self._cell(self.sheet, value=value)
-                cell.data_type = "s"
-                value = cell
+            if isinstance(value, str) and value.startswith(FORMULA_START):
+                value = self._text(value)
             values.append(value)
         self.sheet.append(values)
         self.rows += 1
@@ -175,23 +229,29 @@ def _used(cookie, used):
             used.setdefault(f.value.kind, set()).update(fr for fr, _ in cookie[f.name])
 
 
-def export_xlsx(out, query=None, *, session=None):
+def export_xlsx(out, query=None, *, session=None, lang=None):
     """Write the workbook (one sheet per kind of ``SHEETS``) to the binary file ``out``.
     openpyxl's write-only mode keeps rows on disk until the final zip is written.
 
     With ``query``, Cookies holds those cookies and the other sheets what they use.
+    With ``lang``, sheet names, headers and coded values are in words (see ``Readable``).
     """
     from openpyxl import Workbook
 
     session = session or db.session
     workbook = Workbook(write_only=True)
     describe = lifetimes.Descriptions()
+    readable = Readable(lang, session) if lang else None
     used = {}
     for kind in SHEETS:
-        sheet = _Sheet(workbook, kind.sheet, kind.columns)
+        if readable:
+            sheet = _Sheet(workbook, readable.sheets[kind.name], kind.columns, readable.header(kind))
+        else:
+            sheet = _Sheet(workbook, kind.sheet, kind.columns)
         if kind is COOKIE:
             for cookie in iter_cookies(query, session):
-                sheet.append(tabular_row(kind, cookie, describe))
+                row = tabular_row(kind, cookie, describe)
+                sheet.append(readable.values(kind, row) if readable else row)
                 if query is not None:
                     _used(cookie, used)
         else:
@@ -199,7 +259,8 @@ def export_xlsx(out, query=None, *, session=None):
             wanted = used.get(kind.name, set())
             for record in records(kind, session):
                 if query is None or record[kind.key[0]] in wanted:
-                    sheet.append(tabular_row(kind, record, describe) | {"cookies": counts.get(record["id"], 0)})
+                    row = tabular_row(kind, record, describe) | {"cookies": counts.get(record["id"], 0)}
+                    sheet.append(readable.values(kind, row) if readable else row)
         sheet.close()
     workbook.save(out)
 
@@ -255,13 +316,18 @@ def export_json(query=None, *, session=None):
 # --- One entry point -------------------------------------------------------------------------
 
 
-def _xlsx_chunks(query=None, *, session=None):
+def _xlsx_chunks(query=None, *, session=None, lang=None):
     """The workbook in byte chunks: built whole in a temporary file (spilling to disk), then read."""
     with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
-        export_xlsx(spool, query, session=session)
+        export_xlsx(spool, query, session=session, lang=lang)
         spool.seek(0)
         while block := spool.read(1 << 16):
             yield block
+
+
+def _csv_readable(query=None, *, session=None, lang=None):
+    """In the separator of that language's spreadsheets: ``;`` in French, ``,`` in English."""
+    return export_csv(query, excel=lang == "fr", session=session, lang=lang)
 
 
 _STREAMS = {
@@ -269,23 +335,37 @@ _STREAMS = {
     "csv-excel": partial(export_csv, excel=True),
     "xlsx": _xlsx_chunks,
     "json": export_json,
+    "csv-readable": _csv_readable,
+    "xlsx-readable": _xlsx_chunks,
 }
 
 
-def chunks(fmt, query=None, *, session=None):
-    """The inventory in ``fmt`` (one of FORMATS) as an iterator of byte chunks."""
+def chunks(fmt, query=None, *, session=None, lang=None):
+    """The inventory in ``fmt`` (one of FORMATS) as an iterator of byte chunks.
+
+    ``lang`` ("fr" or "en"): headers and coded values in words, for the CSV and XLSX
+    formats; the "-readable" formats are always in words, in the current language by default.
+    """
     if fmt not in _STREAMS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    return _STREAMS[fmt](query, session=session)
+    if lang is not None and lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
+    if fmt.endswith("-readable"):
+        lang = lang or current_language()
+    if lang is None:
+        return _STREAMS[fmt](query, session=session)
+    if fmt not in TABULAR_FORMATS:
+        raise ValueError(f"the {fmt} export has no language: it is for machines")
+    return _STREAMS[fmt](query, session=session, lang=lang)
 
 
-def export(fmt, out, query=None, *, session=None):
+def export(fmt, out, query=None, *, session=None, lang=None):
     """Write the inventory in ``fmt`` (one of FORMATS) to the binary file ``out``."""
-    for chunk in chunks(fmt, query, session=session):
+    for chunk in chunks(fmt, query, session=session, lang=lang):
         out.write(chunk)
 
 
-def export_bytes(fmt, query=None, *, session=None):
+def export_bytes(fmt, query=None, *, session=None, lang=None):
     out = io.BytesIO()
-    export(fmt, out, query, session=session)
+    export(fmt, out, query, session=session, lang=lang)
     return out.getvalue()

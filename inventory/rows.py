@@ -2,14 +2,19 @@
 into spreadsheet cells or JSON objects field by field from ``KINDS``."""
 
 import re
+import unicodedata
 
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Query
 
-from models import Cookie, Purpose, cookie_purposes, db
+from models import Category, Cookie, Purpose, cookie_purposes, db
+from models.inventory import PARTY_LABELS, STORAGE_LABELS
 from rules.cells import timestamp, yes_no
+from rules.lifetime import UNIT_LABELS
 
-from .kinds import COOKIE, KINDS, Boolean, Lifetime, Purposes, Reference, Text, Timestamp
+from .kinds import COOKIE, KINDS, SHEETS, Boolean, Choice, Lifetime, Purposes, Reference, Text, Timestamp
 
 # Between purposes in one CSV/XLSX cell. A purpose whose text contains it cannot travel
 # through CSV or XLSX (the JSON export carries it exactly).
@@ -17,6 +22,8 @@ PURPOSE_SEPARATOR = " | "
 WINDOW = 1000
 
 _DANGEROUS = re.compile(r"^'*[=+\-@\t\r]")
+# What a spreadsheet would read as the start of a formula (or split on), unneutralised.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NEUTRALISED = re.compile(r"^'+[=+\-@\t\r]")
 
 
@@ -186,3 +193,106 @@ def json_dict(kind, record):
         else:
             item[f.name] = record[f.name]
     return item
+
+
+# --- For people: headers and values in one language ------------------------------------------
+
+LANGUAGES = ("fr", "en")
+
+# The columns of a field that has several, from its label.
+_SUFFIX_LABELS = {
+    "_fr": _l("%(field)s (French)"),
+    "_en": _l("%(field)s (English)"),
+    "_unit": _l("%(field)s: unit"),
+    "_amount": _l("%(field)s: amount"),
+}
+# The same untranslated: what a language's export wrote before its catalog had them (read back).
+_SUFFIX_MSGIDS = {
+    "_fr": "%(field)s (French)",
+    "_en": "%(field)s (English)",
+    "_unit": "%(field)s: unit",
+    "_amount": "%(field)s: amount",
+}
+# The labels of a Choice field's values, by field name.
+CHOICE_LABELS = {"party": PARTY_LABELS, "storage_kind": STORAGE_LABELS}
+SHEET_LABELS = {
+    "cookie": _l("Cookies"),
+    "provider": _l("Providers"),
+    "category": _l("Categories"),
+    "purpose": _l("Purposes"),
+}
+_COUNT_LABEL = _l("Cookies")
+
+
+def column_label(kind, column, untranslated_suffix=False):
+    """The label of one of ``kind``'s CSV / XLSX columns, from its field's label (lazy for a
+    column of its own, else in the current language)."""
+    if column == "cookies":
+        return _COUNT_LABEL
+    for f in kind.fields:
+        if column in f.columns:
+            if len(f.columns) == 1:
+                return f.label
+            suffixes = _SUFFIX_MSGIDS if untranslated_suffix else _SUFFIX_LABELS
+            return suffixes[column[len(f.name) :]] % {"field": f.label}
+    raise KeyError(column)
+
+
+def fold(text):
+    """A header or value as compared when read back: case, accents' composition and
+    spacing (non-breaking spaces, runs of blanks, a space before a colon) set aside."""
+    text = unicodedata.normalize("NFC", str(text)).replace("\u00a0", " ").replace("\u202f", " ")
+    text = " ".join(text.split()).replace(" :", ":").replace("\u2019", "'")
+    return text.casefold()
+
+
+def category_names(session, lang):
+    """{category key: its name in ``lang``, the French one when it has none}."""
+    rows = session.execute(select(Category.key, Category.name_fr, Category.name_en)).all()
+    names = {key: (name_en or name_fr) if lang == "en" else name_fr for key, name_fr, name_en in rows}
+    # A name two categories share, or that is another category's key, could not be read
+    # back: such a category keeps its key.
+    taken = [fold(name) for name in names.values()] + [fold(key) for key in names]
+    return {
+        key: name if taken.count(fold(name)) == 1 + (fold(name) == fold(key)) else key for key, name in names.items()
+    }
+
+
+class Readable:
+    """The headers and the coded values (yes/no, party, storage kind, lifetime unit,
+    category) of the spreadsheets in ``lang``, for people; ``values`` turns a row's."""
+
+    def __init__(self, lang, session=None, categories=True):
+        if lang not in LANGUAGES:
+            raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
+        self.lang = lang
+        with force_locale(lang):
+            self.headers = {kind.name: {c: str(column_label(kind, c)) for c in kind.columns} for kind in SHEETS}
+            self.untranslated_headers = {
+                kind.name: {c: str(column_label(kind, c, untranslated_suffix=True)) for c in kind.columns}
+                for kind in SHEETS
+            }
+            self.sheets = {kind.name: str(SHEET_LABELS[kind.name]) for kind in SHEETS}
+            self.yes, self.no = str(_l("Yes")), str(_l("No"))
+            self.choices = {
+                name: {v: str(label) for v, label in labels.items()} for name, labels in CHOICE_LABELS.items()
+            }
+            self.units = {unit: str(label) for unit, label in UNIT_LABELS.items()}
+        self.categories = category_names(session or db.session, lang) if categories else {}
+
+    def header(self, kind):
+        return [self.headers[kind.name][column] for column in kind.columns]
+
+    def values(self, kind, row):
+        """``row`` (a tabular row of ``kind``) with its coded values in words."""
+        for f in kind.tabular_fields:
+            if isinstance(f.value, Boolean):
+                row[f.name] = self.yes if row[f.name] == yes_no(True) else self.no
+            elif isinstance(f.value, Choice) and f.name in self.choices:
+                row[f.name] = self.choices[f.name].get(row[f.name], row[f.name])
+            elif isinstance(f.value, Lifetime):
+                unit = f"{f.name}_unit"
+                row[unit] = self.units.get(row[unit], row[unit])
+            elif isinstance(f.value, Reference) and f.value.kind == "category":
+                row[f.name] = self.categories.get(row[f.name], row[f.name])
+        return row

@@ -40,6 +40,8 @@ class _CharteParser(HTMLParser):
         self.cell = None
         self.in_heading = False
         self.in_badge = False
+        self.in_count = False
+        self.in_body = False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -58,9 +60,13 @@ class _CharteParser(HTMLParser):
             self.in_heading = True
         elif tag == "span" and "badge" in (attrs.get("class") or ""):
             self.in_badge = True
-        elif tag == "tr" and self.row is None:
+        elif tag == "span" and "count" in (attrs.get("class") or "").split() and self.in_heading:
+            self.in_count = True
+        elif tag == "tbody":
+            self.in_body = True
+        elif tag == "tr" and self.row is None and self.in_body:
             self.row = {"cells": [], "links": [], "markup": []}
-        elif tag in ("td", "th") and self.row is not None and "data-label" in attrs:
+        elif tag in ("td", "th") and self.row is not None:
             self.cell = {"text": "", "links": []}
         elif tag == "a" and self.cell is not None:
             self.cell["links"].append(attrs.get("href"))
@@ -76,7 +82,9 @@ class _CharteParser(HTMLParser):
         elif tag == "h3":
             self.in_heading = False
         elif tag == "span":
-            self.in_badge = False
+            self.in_badge = self.in_count = False
+        elif tag == "tbody":
+            self.in_body = False
         elif tag in ("td", "th") and self.cell is not None:
             self.row["cells"].append(self.cell)
             self.cell = None
@@ -94,7 +102,7 @@ class _CharteParser(HTMLParser):
         self.section["text"] += data
         if self.in_badge:
             self.section["badge"] += data
-        elif self.in_heading:
+        elif self.in_heading and not self.in_count:
             self.section["title"] += data
         if self.cell is not None:
             self.cell["text"] += " " + data

@@ -18,7 +18,7 @@ from tests.helpers import visible_text
 @pytest.mark.parametrize("client_name", ["viewer_client", "editor_client", "admin_client"])
 def test_every_role_downloads_each_format(app, request, client_name):
     client = request.getfixturevalue(client_name)
-    csv_text = client.get("/admin/export/csv").get_data(as_text=True)
+    csv_text = client.get("/admin/export/csv").data.decode("utf-8-sig")
     assert [row["name"] for row in csv.DictReader(io.StringIO(csv_text))] == [
         "cookies_preferences",
         "csrftoken",
@@ -41,7 +41,7 @@ def test_anonymous_visitors_cannot_export(client):
 def test_the_cookie_list_export_follows_the_search(viewer_client):
     page = viewer_client.get("/admin/cookie/?search=csrf").get_data(as_text=True)
     link = re.search(r'href="(/admin/cookie/export/csv/\?[^"]*search=csrf[^"]*)"', page).group(1)
-    rows = list(csv.DictReader(io.StringIO(viewer_client.get(link.replace("&amp;", "&")).get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(viewer_client.get(link.replace("&amp;", "&")).data.decode("utf-8-sig"))))
     assert [row["name"] for row in rows] == ["csrftoken"]
 
 
@@ -52,7 +52,7 @@ def test_the_cookie_list_export_follows_the_filters(viewer_client):
     ):
         page = viewer_client.get(f"/admin/cookie/?{query}").get_data(as_text=True)
         link = re.search(r'href="(/admin/cookie/export/csv/\?[^"]*)"', page).group(1)
-        rows = list(csv.DictReader(io.StringIO(viewer_client.get(link.replace("&amp;", "&")).get_data(as_text=True))))
+        rows = list(csv.DictReader(io.StringIO(viewer_client.get(link.replace("&amp;", "&")).data.decode("utf-8-sig"))))
         assert sorted(row["name"] for row in rows) == expected, query
 
 

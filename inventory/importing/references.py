@@ -23,17 +23,17 @@ def category(planner, rec, f, implied, problems):
         )
     elif planner.current("category", (key,)) is None:
         choices = sorted({k for (k,) in planner.existing["category"]} | {k for (k,) in planner.planned["category"]})
-        problems.append(
-            Problem(
-                rec.where,
-                _l(
-                    "Unknown category “%(key)s”: use one of %(choices)s.",
-                    key=key[:40],
-                    choices=", ".join(choices) or "-",
-                ),
-                column,
+        if choices:
+            message = _l(
+                "Unknown category “%(key)s”: use one of %(choices)s.", key=key[:40], choices=", ".join(choices)
             )
-        )
+        else:
+            message = _l(
+                "Unknown category “%(key)s”: no category exists yet. Create the categories first "
+                "(“flask seed” adds the four standard ones).",
+                key=key[:40],
+            )
+        problems.append(Problem(rec.where, message, column))
     return key
 
 

@@ -9,6 +9,9 @@ from flask_babel import lazy_gettext as _l
 from ..kinds import KINDS
 
 ACTIONS = ("create", "update", "unchanged", "rejected")
+# What became of each row of the file (``ImportReport.outcomes``): created clean, created with
+# flags for review, merged into an earlier row's record, updated, unchanged or rejected.
+OUTCOMES = ("created", "flagged", "merged", "updated", "unchanged", "rejected")
 
 # A value the source does not give (column absent): left as it is on update, default on create.
 MISSING = type("Missing", (), {"__repr__": lambda self: "MISSING", "__bool__": lambda self: False})()
@@ -102,6 +105,13 @@ class Record:
     are used when the row creates its object and ignored when it updates one (timestamps,
     the Open Cookie Database's texts); ``fill_empty`` values only fill a field that is empty
     in the database (``provider_privacy_policy_url``).
+
+    Rows imported for review (the Open Cookie Database) may also carry: ``flags``, messages
+    saying what to check, written into a new record's notes and shown in the report;
+    ``placeholders``, raw values used only when the row creates its record, with their
+    ``create_flags``; ``variants``, {name: value} overrides each giving one more record of the
+    same row (one cookie per domain of a cell); ``merge_duplicates``: a row with the key of an
+    earlier one is merged into it (``merge_flag`` then goes to the earlier record).
     """
 
     kind: str
@@ -113,6 +123,12 @@ class Record:
     problems: list = field(default_factory=list)
     # Open Cookie Database: purposes may match an existing purpose by its English text.
     match_purpose_by_english: bool = False
+    flags: list = field(default_factory=list)
+    placeholders: dict = field(default_factory=dict)
+    create_flags: list = field(default_factory=list)
+    variants: list = field(default_factory=list)
+    merge_duplicates: bool = False
+    merge_flag: object = None
 
     def column(self, name):
         return self.columns.get(name, name)
@@ -128,7 +144,9 @@ class Change:
     (stored name, old value, new value) triples in the kind's field order, for create and
     update. For applying: ``target_id`` (update), ``values`` (create: every value the new
     record gets; update: those that change), derived from ``fields`` so that a plan holds
-    each value once, and ``restore`` (timestamps, on creation).
+    each value once, and ``restore`` (timestamps, on creation). ``flags``: what to check
+    about a row imported for review; ``merged_into``: where the row this one was merged into
+    is (its action is then "unchanged": the earlier row's change carries the merge).
     """
 
     kind: str
@@ -141,6 +159,17 @@ class Change:
     natural_key: tuple = ()
     target_id: int | None = None
     restore: MappingProxyType = field(default_factory=lambda: _EMPTY)
+    flags: tuple = ()
+    merged_into: Where | None = None
+
+    @property
+    def outcome(self):
+        """What became of the row: one of OUTCOMES."""
+        if self.merged_into is not None:
+            return "merged"
+        if self.action == "create":
+            return "flagged" if self.flags else "created"
+        return {"update": "updated"}.get(self.action, self.action)
 
     @property
     def values(self):
@@ -149,14 +178,17 @@ class Change:
     def describe(self):
         label = str(self.where.label)
         place = f" ({label})" if label else ""
+        check = "" if not self.flags else " — to check: " + "; ".join(_short(str(flag), 200) for flag in self.flags)
+        if self.merged_into is not None:
+            return f"merge {self.kind} {self.key}{place} into {self.merged_into.label}{check}"
         if self.action == "rejected":
             return f"reject {self.kind} {self.key}{place}: " + "; ".join(
                 str(p.message) if p.column is None else f"{p.column}: {p.message}" for p in self.problems
             )
         if self.action == "update":
             detail = ", ".join(f"{name} {_short(old)} → {_short(new)}" for name, old, new in self.fields)
-            return f"update {self.kind} {self.key}{place}: {detail}"
-        return f"{self.action} {self.kind} {self.key}{place}"
+            return f"update {self.kind} {self.key}{place}: {detail}{check}"
+        return f"{self.action} {self.kind} {self.key}{place}{check}"
 
 
 def _short(value, limit=60):
@@ -210,6 +242,16 @@ class ImportReport:
             counter[change.action] += 1
         return dict(counter)
 
+    def outcomes(self):
+        """{outcome: how many rows} for every outcome of OUTCOMES: what became of each row of
+        the file (a record a row only implies, such as its provider, is not a row); the counts
+        add up to ``rows`` once the file is planned."""
+        counter = Counter(dict.fromkeys(OUTCOMES, 0))
+        for change in self.changes:
+            if not change.implied:
+                counter[change.outcome] += 1
+        return dict(counter)
+
     def summary(self):
         """Plain lines for a terminal: the outcome, counts per kind, then each change."""
         lines = []
@@ -228,7 +270,10 @@ class ImportReport:
             counts = self.counts(kind)
             if any(counts.values()):
                 lines.append(f"  {kind}: " + ", ".join(f"{counts[action]} {action}" for action in ACTIONS))
+        outcomes = self.outcomes()
+        if outcomes["flagged"] or outcomes["merged"]:
+            lines.append("  rows: " + ", ".join(f"{outcomes[outcome]} {outcome}" for outcome in OUTCOMES))
         for change in self.changes:
-            if change.action != "unchanged":
+            if change.action != "unchanged" or change.merged_into is not None:
                 lines.append("  " + change.describe())
         return lines

@@ -4,13 +4,16 @@ import csv
 import io
 import re
 import zipfile
+from contextlib import suppress
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
+from models import Category, db
 from rules.cells import cell_text
 
-from ..kinds import COOKIE, KINDS, Purposes
-from ..rows import PURPOSE_SEPARATOR, unneutralise, unneutralise_csv
+from ..kinds import COOKIE, KINDS, SHEETS, Choice, Lifetime, Purposes, Reference
+from ..rows import LANGUAGES, PURPOSE_SEPARATOR, Readable, fold, unneutralise_csv
 from .report import MISSING, SURROGATE, Problem, Record, Where, printable, storable
 from .sources import MAX_CELL, MAX_ZIP_ENTRIES, FileRefused, Limits, refuse, size
 
@@ -65,12 +68,113 @@ def _purposes(rec, f, cells):
     rec.values[f.name] = list(zip(french_parts, english_parts))
 
 
-def tabular_record(kind, cells, where, restore=unneutralise):
+class Words:
+    """What the exports for people write in French or English (``Readable``), read back:
+    headers, sheet names and coded values, compared folded (see ``fold``). The technical
+    names and values are always read too; a word two things share reads as neither."""
+
+    def __init__(self):
+        self.columns = {kind.name: {} for kind in SHEETS}
+        self.sheets = {}
+        self.values = {}  # {column: {folded word: value}}
+        for lang in LANGUAGES:
+            readable = Readable(lang, categories=False)
+            for kind in SHEETS:
+                for column, label in readable.headers[kind.name].items():
+                    _add(self.columns[kind.name], label, column)
+                for column, label in readable.untranslated_headers[kind.name].items():
+                    if fold(label) not in self.columns[kind.name]:
+                        _add(self.columns[kind.name], label, column)
+                _add(self.sheets, readable.sheets[kind.name], kind)
+            for name, labels in readable.choices.items():
+                for value, label in labels.items():
+                    _add(self.values.setdefault(name, {}), label, value)
+            for unit, label in readable.units.items():
+                _add(self.values.setdefault("lifetime_unit", {}), label, unit)
+        self.category_keys = {}  # {key: (name_fr, name_en)}, the database's then the file's
+        with suppress(RuntimeError):  # no application context: no database to ask
+            rows = db.session.execute(select(Category.key, Category.name_fr, Category.name_en))
+            self.category_keys.update((key, (fr, en)) for key, fr, en in rows)
+        self._category_names = None
+
+    def add_categories(self, records):
+        """The categories a workbook's Categories sheet gives, named as it names them."""
+        for rec in records:
+            key = rec.values.get("key")
+            if isinstance(key, str) and key.strip():
+                old = self.category_keys.get(key.strip(), (None, None))
+                self.category_keys[key.strip()] = (
+                    rec.values.get("name_fr", old[0]),
+                    rec.values.get("name_en", old[1]),
+                )
+        self._category_names = None
+
+    def column(self, kind, cell):
+        """The column a header cell names: its own name, or a label of it in either language."""
+        if cell in kind.columns or kind.name not in self.columns:
+            return cell
+        return self.columns[kind.name].get(fold(cell)) or cell
+
+    def kind_of_sheet(self, title):
+        return self.sheets.get(fold(title))
+
+    def _categories(self):
+        if self._category_names is None:
+            self._category_names = {}
+            for key, names in self.category_keys.items():
+                for name in names:
+                    if isinstance(name, str) and name.strip():
+                        _add(self._category_names, name, key)
+        return self._category_names
+
+    def value(self, kind, name, raw):
+        """A coded value given in words, as its code; anything else unchanged."""
+        if not isinstance(raw, str) or not raw.strip():
+            return raw
+        f = kind.field(name) or kind.field(name.removesuffix("_unit"))
+        if isinstance(f.value, Reference) and f.value.kind == "category":
+            if raw.strip() in self.category_keys:
+                return raw
+            return self._categories().get(fold(raw)) or raw
+        if isinstance(f.value, Choice) and raw.strip() in f.value.choices:
+            return raw
+        if isinstance(f.value, Lifetime) and raw.strip() in self.values["lifetime_unit"].values():
+            return raw
+        return self.values.get(name, {}).get(fold(raw)) or raw
+
+
+def _add(words, word, meaning):
+    """``words[fold(word)] = meaning``, unless another meaning has it (then None: neither)."""
+    key = fold(word)
+    if key in words and words[key] != meaning:
+        words[key] = None
+    else:
+        words[key] = meaning
+
+
+def _coded_columns(kind):
+    """The columns whose values may come as words: choices, the lifetime unit, the category."""
+    columns = []
+    for f in kind.fields:
+        if isinstance(f.value, Choice) or (isinstance(f.value, Reference) and f.value.kind == "category"):
+            columns.append(f.name)
+        elif isinstance(f.value, Lifetime):
+            columns.append(f"{f.name}_unit")
+    return columns
+
+
+def tabular_record(kind, cells, where, restore=None, words=None):
     """A Record from a row with the export's columns ({column: cell}); the columns written
-    for people (readable lifetimes, timestamps) are not read. ``restore`` undoes the
-    export's neutralising of formula-like texts (the CSV's covers every separator)."""
+    for people (readable lifetimes, timestamps) are not read. ``restore`` undoes the CSV
+    export's neutralising of formula-like texts (an XLSX cell is text as it is); ``words``
+    reads back the coded values an export for people gives in words."""
     rec = Record(kind=kind.name, where=where)
-    cells = {column: restore(value) for column, value in cells.items()}
+    if restore is not None:
+        cells = {column: restore(value) for column, value in cells.items()}
+    if words is not None:
+        for column in _coded_columns(kind):
+            if column in cells:
+                cells[column] = words.value(kind, column, cells[column])
     for f in kind.fields:
         if isinstance(f.value, Purposes) and f.read_columns:
             _purposes(rec, f, cells)
@@ -121,9 +225,10 @@ def _delimiter(text):
     return ";" if first.count(";") > first.count(",") else ","
 
 
-def _csv_rows(stream, where, required, limits):
+def _csv_rows(stream, where, required, limits, column_of=None):
     """[(row number, header, cells)] from a CSV text file, read as it goes; refuses
-    malformed files, and files over ``limits.max_rows`` as soon as a row is over."""
+    malformed files, and files over ``limits.max_rows`` as soon as a row is over.
+    ``column_of`` maps a header cell to the column it names (labels for people)."""
     delimiter = _delimiter(stream.readline(64 * 1024))
     stream.seek(0)
     reader = csv.reader(stream, delimiter=delimiter, strict=True)
@@ -135,6 +240,8 @@ def _csv_rows(stream, where, required, limits):
         if not header or not any(cell.strip() for cell in header):
             refuse(where, _l("The file is empty: no header row."))
         header = [cell.strip() for cell in header]
+        if column_of is not None:
+            header = [column_of(cell) for cell in header]
         seen = set()
         for column in header:
             if column and column in seen:
@@ -158,24 +265,26 @@ def _csv_rows(stream, where, required, limits):
     return rows
 
 
-def read_rows(stream, where, required, make_record, kind=COOKIE, limits=None):
+def read_rows(stream, where, required, make_record, kind=COOKIE, limits=None, column_of=None):
     """One Record per CSV row of the text file ``stream`` (or str), built by
     ``make_record(cells, where)``; a row whose cells do not fit the header is a Record with
     its problem."""
     if isinstance(stream, str):
         stream = io.StringIO(stream, newline="")
-    rows = _csv_rows(stream, where, required, limits or Limits())
+    rows = _csv_rows(stream, where, required, limits or Limits(), column_of)
     return _records(kind, rows, lambda number: Where(where.file, row=number), make_record)
 
 
 def read_csv(stream, where, limits=None):
-    """Our CSV export (either flavour): one cookie Record per row."""
+    """Our CSV export (any flavour, technical or for people): one cookie Record per row."""
+    words = Words()
     return read_rows(
         stream,
         where,
         required_columns(COOKIE),
-        lambda cells, w: tabular_record(COOKIE, cells, w, unneutralise_csv),
+        lambda cells, w: tabular_record(COOKIE, cells, w, unneutralise_csv, words),
         limits=limits,
+        column_of=lambda cell: words.column(COOKIE, cell),
     )
 
 
@@ -252,7 +361,7 @@ def _check_zip(data, where, limits):
         refuse(where, _l("The workbook is damaged or incomplete (not a readable zip file)."))
 
 
-def _sheet_rows(sheet, title, where, limits):
+def _sheet_rows(sheet, title, where, limits, column_of=None):
     """(header, [(row number, header, cells)]), or (None, []) for an empty sheet.
 
     The sheet's stated dimension is ignored (it may claim a million columns, each row padded
@@ -265,6 +374,8 @@ def _sheet_rows(sheet, title, where, limits):
     header = [cell_text(cell).strip() for cell in header]
     while header and not header[-1]:
         header.pop()
+    if column_of is not None:
+        header = [column_of(cell) for cell in header]
     rows = sheet.iter_rows(min_row=2, max_col=len(header) + 1, values_only=True)
     body = []
     for number, cells in enumerate(rows, 2):
@@ -282,19 +393,38 @@ def _sheet_rows(sheet, title, where, limits):
     return header, body
 
 
-def _read_sheet(workbook, kind, where, limits):
-    header, rows = _sheet_rows(workbook[kind.sheet], kind.sheet, where, limits)
+def _read_sheet(workbook, title, kind, where, limits, words):
+    header, rows = _sheet_rows(workbook[title], title, where, limits, lambda cell: words.column(kind, cell))
     if header is None:
         return []
+    seen = set()
+    for column in header:
+        if column and column in seen:
+            refuse(
+                Where(where.file, row=1, sheet=title),
+                _l("The column “%(column)s” appears twice.", column=column),
+                column,
+            )
+        seen.add(column)
     missing = [column for column in required_columns(kind) if column not in header]
     if missing:
-        refuse(Where(where.file, row=1, sheet=kind.sheet), missing_columns(missing, header, spreadsheet=True))
+        refuse(Where(where.file, row=1, sheet=title), missing_columns(missing, header, spreadsheet=True))
     return _records(
         kind,
         rows,
-        lambda number: Where(where.file, row=number, sheet=kind.sheet),
-        lambda cells, w: tabular_record(kind, cells, w),
+        lambda number: Where(where.file, row=number, sheet=title),
+        lambda cells, w: tabular_record(kind, cells, w, words=words),
     )
+
+
+def _sheet_titles(sheetnames, words):
+    """{kind: the title of its sheet}: ours ("Cookies"…), else its name in French or English."""
+    titles = {}
+    for title in sheetnames:
+        kind = next((kind for kind in SHEETS if kind.sheet == title), None) or words.kind_of_sheet(title)
+        if kind is not None and (kind not in titles or title == kind.sheet):
+            titles[kind] = title
+    return titles
 
 
 def read_xlsx(data, where, limits=None):
@@ -309,7 +439,9 @@ def read_xlsx(data, where, limits=None):
         refuse(where, _l("The workbook cannot be read: it is damaged or not an .xlsx file."))
     records = []
     try:
-        if COOKIE.sheet not in workbook.sheetnames:
+        words = Words()
+        titles = _sheet_titles(workbook.sheetnames, words)
+        if COOKIE not in titles:
             refuse(
                 where,
                 _l(
@@ -318,8 +450,11 @@ def read_xlsx(data, where, limits=None):
                 ),
             )
         for kind in KINDS.values():
-            if kind.sheet and kind.sheet in workbook.sheetnames:
-                records += _read_sheet(workbook, kind, where, limits)
+            if kind in titles:
+                read = _read_sheet(workbook, titles[kind], kind, where, limits, words)
+                if kind.name == "category":
+                    words.add_categories(read)
+                records += read
                 if len(records) > limits.max_rows:
                     refuse(where, limits.too_many_rows())
     except FileRefused:

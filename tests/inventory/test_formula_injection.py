@@ -1,18 +1,19 @@
 """No exported cell is something a spreadsheet would evaluate: texts starting with = + - @,
-tab or CR get a leading apostrophe in CSV and XLSX, XLSX cells are never formulas, and an
-import gives the original text back."""
+tab or CR get a leading apostrophe in CSV; XLSX cells are typed text, never formulas, and
+hold the text exactly (an apostrophe would show there); an import gives the original back."""
 
 import csv
 import io
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from inventory.export import export_bytes
 from inventory.importing import import_inventory
 from inventory.rows import neutralise, unneutralise
 from models import Category, Provider, Purpose, db
+from tests.conftest import INVENTORY_TABLES
 from tests.helpers import make_cookie
 from tests.inventory.conftest import checksum
 
@@ -61,19 +62,44 @@ def test_no_csv_cell_starts_like_a_formula(app, fmt):
     assert "'@SUM(A1:A2)" in cells and "'+1" in cells and "'-1" in cells
 
 
-def test_no_xlsx_cell_is_a_formula_or_starts_like_one(app):
+@pytest.mark.parametrize("lang", [None, "fr"])
+def test_no_xlsx_cell_is_a_formula_and_texts_are_written_as_typed(app, lang):
     add_hostile_cookie()
-    workbook = load_workbook(io.BytesIO(export_bytes("xlsx")))
+    make_cookie(name="+tricky_é", notes="'+tricky_é")
+    workbook = load_workbook(io.BytesIO(export_bytes("xlsx", **({"lang": lang} if lang else {}))))
     for sheet in workbook:
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
-                if isinstance(cell.value, str):
-                    assert not cell.value.startswith(DANGEROUS_START), (sheet.title, cell.coordinate)
-    names = [row[0] for row in workbook["Cookies"].iter_rows(min_row=2, values_only=True)]
-    assert "'=cmd|' /C calc'!A0" in names
-    providers = [row[0] for row in workbook["Providers"].iter_rows(min_row=2, values_only=True)]
-    assert '\'=HYPERLINK("http://evil.example","x")' in providers
+                if isinstance(cell.value, str) and cell.value.startswith(DANGEROUS_START):
+                    # Text, and kept text when someone edits the cell (Excel's quote prefix).
+                    assert cell.data_type == "s" and cell.quotePrefix, (sheet.title, cell.coordinate)
+    cookies, providers, purposes = (workbook.worksheets[index] for index in (0, 1, 3))
+    names = [row[0] for row in cookies.iter_rows(min_row=2, values_only=True)]
+    assert "=cmd|' /C calc'!A0" in names and "+tricky_é" in names
+    assert "'+tricky_é" not in names
+    notes = [row[-2] for row in cookies.iter_rows(min_row=2, values_only=True)]
+    assert "'+tricky_é" in notes  # an apostrophe of the text itself stays, alone
+    assert '=HYPERLINK("http://evil.example","x")' in [row[0] for row in providers.iter_rows(values_only=True)]
+    assert set(PAYLOADS) <= {row[0] for row in purposes.iter_rows(values_only=True)}
+
+
+def test_an_xlsx_export_restores_an_empty_database_exactly(app):
+    add_hostile_cookie()
+    make_cookie(name="+tricky_é", notes="'+tricky_é")
+    db.session.commit()
+    workbook = export_bytes("xlsx")
+    cookies = [row[:-1] for row in load_workbook(io.BytesIO(workbook))["Cookies"].iter_rows(values_only=True)]
+    for name in INVENTORY_TABLES:
+        db.session.execute(delete(db.metadata.tables[name]))
+    db.session.commit()
+    report = import_inventory(workbook, filename="export.xlsx", dry_run=False)
+    assert report.ok, report.summary()
+    db.session.expire_all()
+    again = export_bytes("xlsx")
+    assert [row[:-1] for row in load_workbook(io.BytesIO(again))["Cookies"].iter_rows(values_only=True)] == cookies
+    report = import_inventory(again, filename="again.xlsx")
+    assert {change.action for change in report.changes} == {"unchanged"}
 
 
 @pytest.mark.parametrize("fmt", ["csv", "csv-excel", "xlsx"])

@@ -47,7 +47,7 @@ with app.app_context():
     for cookie in db.session.scalars(select(Cookie)):
         cookie.colour = "blue"
     db.session.commit()
-    rows = list(csv.DictReader(io.StringIO(export_bytes("csv").decode())))
+    rows = list(csv.DictReader(io.StringIO(export_bytes("csv").decode("utf-8-sig"))))
     out["csv_header"] = list(rows[0])
     out["csv_colours"] = sorted({row["colour"] for row in rows})
     document = json.loads(export_bytes("json"))
