@@ -13,6 +13,9 @@ from sqlalchemy import update
 from inventory.importing import import_inventory
 from models import Cookie, db
 
+# The layout does not depend on the database: one backend is enough for these slow pages.
+pytestmark = pytest.mark.only_on("sqlite")
+
 OCD_FILE = Path(__file__).resolve().parents[3] / "shared" / "data" / "open-cookie-database" / "open-cookie-database.csv"
 LONGEST_NAME = "a_cookie_name_of_forty_three_characters_xyz"
 
