@@ -61,7 +61,9 @@ def _seconds(env, name, default):
 def _private_folder(path):
     """The instance folder, for the app's user and group only (the database and uploads live there)."""
     path = Path(path)
-    path.mkdir(parents=True, exist_ok=True, mode=0o770)
+    if not path.exists():
+        path.mkdir(parents=True, mode=0o770)
+        path.chmod(0o770)  # whatever the umask
     if stat.S_IMODE(path.stat().st_mode) & 0o007:
         path.chmod(stat.S_IMODE(path.stat().st_mode) & 0o770)
 

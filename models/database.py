@@ -93,6 +93,7 @@ def _private_database_file(path):
         return
     if not os.path.exists(path):
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o660))
+        os.chmod(path, 0o660)  # the group too, whatever the umask: commands may run as the workers' group
     for name in (path, path + "-wal", path + "-shm"):
         if os.path.exists(name) and stat.S_IMODE(os.stat(name).st_mode) & 0o007:
             os.chmod(name, stat.S_IMODE(os.stat(name).st_mode) & 0o770)
