@@ -12,6 +12,7 @@ from flask_admin.babel import ngettext as admin_ngettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.form import rules
 from flask_admin.helpers import is_form_submitted
+from flask_admin.model import typefmt
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -68,6 +69,11 @@ class SecureModelView(AccessMixin, ModelView):
     edit_modal = False
     create_modal = False
     column_labels = FIELD_LABELS
+    # Record pages say Yes/No in the editor's language (Flask-Admin shows True/False there).
+    column_type_formatters_detail = {
+        **typefmt.DETAIL_FORMATTERS,
+        bool: lambda view, value, name: gettext("Yes") if value else gettext("No"),
+    }
     form_excluded_columns = ("created_at", "updated_at", "version")
     column_display_pk = False
     # A view that answers a search word itself gives a method ``search_condition(word)``

@@ -273,6 +273,7 @@ class FilteredExportMixin:
 
     can_export = True
     export_types = list(FORMAT_LABELS)
+    export_labels = FORMAT_LABELS
 
     @expose("/export/<export_type>/")
     def export(self, export_type):

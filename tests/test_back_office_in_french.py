@@ -1,0 +1,22 @@
+"""The back office in French has no English left in Flask-Admin's own words (issue 15)."""
+
+from sqlalchemy import select
+
+from models import Cookie, db
+from tests.helpers import html_of, visible_text
+
+
+def test_the_cookie_list_speaks_french(editor_client):
+    text = visible_text(editor_client.get("/admin/cookie/"))
+    assert "Exporter" in text and "50 lignes par page" in text
+    assert "Classeur Excel lisible (.xlsx, dans votre langue)" in text  # the Export menu's formats
+    for english in ("Export ", "items", "articles", "XLSX-READABLE"):
+        assert english not in text, english
+
+
+def test_record_pages_say_oui_and_non_and_modifier(editor_client):
+    cookie = db.session.scalars(select(Cookie).where(Cookie.name == "sessionid")).one()
+    details = visible_text(editor_client.get(f"/admin/cookie/details/?id={cookie.id}"))
+    assert "Oui" in details and "True" not in details and "False" not in details
+    edit = html_of(editor_client.get(f"/admin/cookie/edit/?id={cookie.id}"))
+    assert "Modifier" in visible_text(edit) and "Editer" not in edit
