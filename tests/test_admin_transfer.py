@@ -160,3 +160,23 @@ def test_json_backup_round_trip_through_the_back_office(editor_client):
     json.loads(backup)
     preview = upload(editor_client, backup, "backup.json")
     assert "Inchangé" in visible_text(preview)
+
+
+def test_the_preview_counts_each_kind_of_record_apart(editor_client):
+    """A cookie row may also create its provider and purposes: one line per kind, not one sum."""
+    data = (
+        "name,category,provider,service_fr,purposes_fr,lifetime_unit,lifetime_amount\r\n"
+        "new_one,statistics,Brand New Provider,Mesure,Une finalité toute neuve,days,30\r\n"
+    ).encode()
+    html = upload(editor_client, data, name="new.csv").get_data(as_text=True)
+    table = html[html.index('class="table table-sm w-auto import-counts"') :]
+    table = table[: table.index("</table>")]
+    rows = {
+        visible_text(row.split("</th>")[0]): [visible_text(cell) for cell in row.split("<td>")[1:]]
+        for row in table.split("<tr>")[2:]
+    }
+    assert rows == {
+        "Prestataires": ["1", "0", "0", "0"],
+        "Finalités": ["1", "0", "0", "0"],
+        "Cookies": ["1", "0", "0", "0"],
+    }
