@@ -12,6 +12,7 @@ from sqlalchemy.orm import Query
 from models import Category, Cookie, Purpose, cookie_purposes, db
 from models.inventory import PARTY_LABELS, STORAGE_LABELS
 from rules.cells import timestamp, yes_no
+from rules.language import LANGUAGES
 from rules.lifetime import UNIT_LABELS
 
 from .kinds import COOKIE, KINDS, SHEETS, Boolean, Choice, Lifetime, Purposes, Reference, Text, Timestamp
@@ -62,7 +63,7 @@ def unneutralise_csv(value):
 # --- Reading ---------------------------------------------------------------------
 
 
-def _binary(column, session):
+def binary(column, session):
     """Sort by code point on every backend: PostgreSQL's default collation depends on the locale."""
     if session.get_bind().dialect.name == "postgresql":
         return column.collate("C")
@@ -72,7 +73,7 @@ def _binary(column, session):
 def _order(kind, session):
     """The ORDER BY of a kind's listing: its ``listing_order``, texts by code point."""
     return [
-        _binary(getattr(kind.model, name), session)
+        binary(getattr(kind.model, name), session)
         if isinstance(kind.field(name).value, Text)
         else getattr(kind.model, name)
         for name in kind.listing_order
@@ -197,7 +198,6 @@ def json_dict(kind, record):
 
 # --- For people: headers and values in one language ------------------------------------------
 
-LANGUAGES = ("fr", "en")
 
 # The columns of a field that has several, from its label.
 _SUFFIX_LABELS = {

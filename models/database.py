@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import MetaData, event
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, scoped_session
 
 # Named constraints so that Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -40,15 +40,23 @@ db = SQLAlchemy(model_class=Base, session_options={"class_": AppSession})
 _write_intent = contextvars.ContextVar("write_intent", default=False)
 
 
+def end_read_only_transaction(session):
+    """End the session's transaction if it has changed nothing, so that the next statement
+    begins a new one (with write intent, or another isolation level)."""
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        session.rollback()
+    return session
+
+
 @contextmanager
 def writing(session=None):
     """The transactions started inside the block will write: on SQLite they begin with
     ``BEGIN IMMEDIATE``, so that concurrent read-modify-write requests queue up on the write
     lock instead of failing with "database is locked" or losing an update. A read-only
     transaction already open is ended first, so that the next statement begins a writing one."""
-    session = session or db.session()
-    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
-        session.rollback()
+    end_read_only_transaction(session or db.session())
     token = _write_intent.set(True)
     try:
         yield

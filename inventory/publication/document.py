@@ -15,6 +15,7 @@ from models import Category, Cookie, Provider, Purpose, SiteSettings, cookie_pur
 from rules import lifetime as lifetimes
 
 from ..kinds import CATEGORY, COOKIE, PROVIDER, SETTINGS, Lifetime, Purposes, Reference
+from ..rows import binary
 
 FORMAT_NAME = "cookie-policy"
 FORMAT_VERSION = 1
@@ -45,12 +46,6 @@ def public_fields(kind, values, lifetime_texts=None):
     return document
 
 
-def _binary(column, session):
-    if session.get_bind().dialect.name == "postgresql":
-        return column.collate("C")
-    return column
-
-
 def draft_document(session):
     """The document the inventory would publish now, as a dict in a fixed order."""
     settings = SiteSettings.current(session)
@@ -65,7 +60,7 @@ def draft_document(session):
         select(Cookie.id, Cookie.provider_id, Category.key.label("category"), *stored)
         .join(Category, Cookie.category_id == Category.id)
         .where(shown)
-        .order_by(_binary(Cookie.name, session), _binary(Cookie.domain, session), Cookie.id)
+        .order_by(binary(Cookie.name, session), binary(Cookie.domain, session), Cookie.id)
     ).all()
     links = session.execute(
         select(cookie_purposes.c.cookie_id, cookie_purposes.c.purpose_id)

@@ -7,17 +7,20 @@ wholly in it or not at all. After the commit, ``policy_published`` is sent; the 
 subscribe to it and render the new version.
 """
 
+import gzip
 import hashlib
+import json
 from dataclasses import dataclass
 
+import brotli
 from blinker import Namespace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import scoped_session
 
 from models import ChangeSet, PolicyVersion, RecordChange, ReviewRequest, SiteSettings
+from models.database import end_read_only_transaction
 from models.timestamps import utcnow
 from rules.cells import timestamp
 from rules.validation import InventoryError, text
@@ -74,8 +77,6 @@ def _site_id(session):
 
 def document_of(version):
     """The public document a version published."""
-    import json
-
     return json.loads(version.content)["document"]
 
 
@@ -103,12 +104,9 @@ def publish(session, *, note_fr, note_en=None, user=None, options=None, expected
     except InventoryError as error:
         raise PublicationRefused(_l("Write a change note in French: %(reason)s", reason=error.message)) from None
     options = options or Options()
-    if isinstance(session, scoped_session):
-        session = session()
     # One consistent view of the draft, whatever commits meanwhile (an import, another save):
     # a transaction of its own, REPEATABLE READ on PostgreSQL (SQLite's writer sees one state).
-    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
-        session.rollback()
+    session = end_read_only_transaction(session)
     if _postgres(session) and not session.in_transaction():
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     settings = SiteSettings.current(session)
@@ -246,11 +244,6 @@ def verify(session):
 
 
 def _verify_one(version, previous):
-    import gzip
-    import json
-
-    import brotli
-
     if digest_of(version.content) != version.digest:
         yield "its content does not match its SHA-256"
     try:
