@@ -95,9 +95,11 @@ def setup_command(admin_email):
 
 
 def register(app):
+    from charte.cli import add_policy_commands
     from inventory.cli import inventory_cli
     from inventory.publication.cli import policy_cli
 
+    add_policy_commands(policy_cli)
     app.cli.add_command(inventory_cli)
     app.cli.add_command(policy_cli)
     app.cli.add_command(users_cli)

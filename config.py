@@ -68,6 +68,13 @@ def _private_folder(path):
         path.chmod(stat.S_IMODE(path.stat().st_mode) & 0o770)
 
 
+def _public_url(env):
+    url = env.get("PUBLIC_URL", "").strip().rstrip("/")
+    if url and not (url.startswith("https://") or url.startswith("http://")) or " " in url:
+        raise ConfigError(f"PUBLIC_URL must be an http:// or https:// address (got {url!r}).")
+    return url or None
+
+
 def _trusted_hosts(env):
     hosts = [host.strip() for host in env.get("TRUSTED_HOSTS", "").split(",") if host.strip()]
     return hosts or None
@@ -151,6 +158,9 @@ def build_config(instance_path, env=None):
         # change came from elsewhere (another host, SQL by hand); 0 asks on every request.
         "CHARTE_SIGNAL_FILE": env.get("CHARTE_SIGNAL_FILE") or str(Path(instance_path) / "charte.signal"),
         "CHARTE_RECHECK_SECONDS": _seconds(env, "CHARTE_RECHECK_SECONDS", 1.0),
+        # The policy's public address (https://cookies.example.org), for its canonical and
+        # language links; unset, the links are relative to whichever host served the page.
+        "PUBLIC_URL": _public_url(env),
     }
 
 

@@ -10,6 +10,7 @@ from hardening.headers import csp_nonce
 from models import Category, Cookie, Provider, Purpose, SiteSettings, User, db
 
 from .history import HistoryView
+from .publication import PublicationView
 from .transfer import ExportView, ImportView
 from .users import UserView
 from .views import CategoryView, CookieView, DashboardView, ProviderView, PurposeView, SettingsView
@@ -36,6 +37,7 @@ def init_admin(app):
         PurposeView(Purpose, db, name=_l("Purposes"), endpoint="purpose", category=inventory),
         CategoryView(Category, db, name=_l("Categories"), endpoint="category", category=inventory),
         SettingsView(SiteSettings, db, name=_l("Site settings"), endpoint="settings"),
+        PublicationView(name=_l("Publication"), endpoint="publication", url="/admin/publication"),
         HistoryView(name=_l("Recent changes"), endpoint="history", url="/admin/history"),
         ExportView(name=_l("Export"), endpoint="export", url="/admin/export", category=transfer),
         ImportView(name=_l("Import"), endpoint="import", url="/admin/import", category=transfer),

@@ -6,9 +6,10 @@ from flask_security import current_user
 
 from models.user import ROLE_NAMES
 
-ADMIN, EDITOR, VIEWER = ROLE_NAMES
-READ_ROLES = (ADMIN, EDITOR, VIEWER)
-WRITE_ROLES = (ADMIN, EDITOR)  # who changes the inventory
+ADMIN, PUBLISHER, EDITOR, VIEWER = ROLE_NAMES
+READ_ROLES = (ADMIN, PUBLISHER, EDITOR, VIEWER)
+WRITE_ROLES = (ADMIN, PUBLISHER, EDITOR)  # who changes the inventory (the draft)
+PUBLISH_ROLES = (ADMIN, PUBLISHER)  # who publishes it
 ADMIN_ROLES = (ADMIN,)  # who manages the accounts
 
 
@@ -21,6 +22,10 @@ def user_role():
 
 def can_write():
     return user_role() in WRITE_ROLES
+
+
+def can_publish():
+    return user_role() in PUBLISH_ROLES
 
 
 def needs_two_factor_setup():

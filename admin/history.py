@@ -26,6 +26,9 @@ from .list_args import bounded_page, stored_integer
 
 # The kinds in the order of the history's menu: the records edited most often first.
 KIND_LABELS = {name: KINDS[name].label for name in ("cookie", "provider", "purpose", "category", "settings")}
+# Publications are in the history too (inventory/publication/versions.py), with no record page here.
+PUBLICATION = "policy_version"
+KIND_LABELS[PUBLICATION] = _l("Publication")
 ACTION_LABELS = {"create": _l("Created"), "update": _l("Modified"), "delete": _l("Deleted")}
 SOURCE_LABELS = {
     "admin": _l("back office"),
@@ -143,7 +146,7 @@ class HistoryView(AccessMixin, BaseView):
         day_from, day_to = _parse_day(args.get("from")), _parse_day(args.get("to"))
         if user:
             query = query.where(ChangeSet.user_email == user)
-        if model in KINDS:
+        if model in KIND_LABELS:
             query = query.where(RecordChange.model == model)
         if record:
             query = query.where(RecordChange.label.ilike(f"%{record}%"))
@@ -205,7 +208,7 @@ class HistoryView(AccessMixin, BaseView):
         if not can_write():
             abort(403)
         change = db.session.get(RecordChange, change_id) if stored_integer(change_id) is not None else None
-        if change is None:
+        if change is None or change.model not in KINDS:  # a publication is never "restored"
             abort(404)
         target = url_for(".record", model=change.model, record_id=change.record_id)
         try:

@@ -24,6 +24,7 @@ from rules.validation import InventoryError
 
 from .base import InventoryView, SecureIndexView
 from .list_args import filter_arg, stored_integer
+from .publication import draft_changes, pending_reviews
 from .transfer import FilteredExportMixin
 
 YES_NO = (("1", _l("Yes")), ("0", _l("No")))
@@ -633,10 +634,23 @@ class SettingsView(InventoryView):
     """The site's identity on the policy: one row."""
 
     column_list = ("site_name", "site_url", "controller_name", "contact_email")
-    form_columns = ("site_name", "site_url", "controller_name", "controller_address", "contact_email", "contact_url")
+    form_columns = (
+        "site_name",
+        "site_url",
+        "controller_name",
+        "controller_address",
+        "contact_email",
+        "contact_url",
+        "archive_public",
+    )
     form_widget_args = {"controller_address": {"rows": 3}}
     form_args = {
         "contact_email": {"description": _l("Shown on the policy for questions about cookies and personal data.")},
+        "archive_public": {
+            "description": _l(
+                "Visitors can read every published version and what changed. Unticked, the versions are in the back office only."
+            )
+        },
     }
 
     @property
@@ -671,7 +685,9 @@ class DashboardView(SecureIndexView):
             "missing_english": self._cookies_where(MISSING_ENGLISH),
             "sample": self._cookies_where(SAMPLE_DATA),
         }
-        return self.render("admin/dashboard.html", counts=counts, links=links)
+        draft, changes = draft_changes(db.session)
+        publication = {"current": draft.current, "changes": len(changes), "reviews": pending_reviews(db.session)}
+        return self.render("admin/dashboard.html", counts=counts, links=links, publication=publication)
 
     def _cookies_where(self, filter_name):
         view = self.cookie_view

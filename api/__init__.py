@@ -1,13 +1,14 @@
-"""The public, read-only API: /api/v1/inventory.json, what the cookie policy shows
-(public/document.py), served like the policy (public/cache.py): ETag, Last-Modified, 304,
-readable by any site (CORS)."""
+"""The public, read-only API, from the published versions: /api/v1/policy.json (the current
+version), /api/v1/policy/<N>.json (any version) and /api/v1/inventory.json (the current
+version as it was served before publication existed, for what already reads it). Served like
+the policy (public/cache.py): compressed, ETag, Last-Modified, 304, readable by any site."""
 
 import json
 
-from flask import Blueprint
+from flask import Blueprint, abort
 
-from inventory.publication.document import draft_document
-from models import InventoryState, db
+from inventory.publication.versions import document_of, version_number
+from models import PolicyVersion, db
 from public import cache
 from rules.cells import timestamp
 
@@ -16,19 +17,57 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 @bp.record_once
 def _init_cache(state):
+    cache.public_page(state, "api.policy", {"/api/v1/policy.json": ("policy-json", None)})
     cache.public_page(state, "api.inventory", {"/api/v1/inventory.json": ("inventory-json", None)})
+    cache.public_page(state, "api.policy_version", {})
 
 
-@bp.get("/inventory.json")
-def inventory():
-    response = cache.cached_response("inventory-json", None, _render, mimetype="application/json")
+def _feed(version, **extra):
+    document = document_of(version)
+    head = {
+        "policy_version": version.number,
+        "published_at": timestamp(version.published_at),
+        "sha256": version.digest,
+        **extra,
+    }
+    return json.dumps({**head, **document}, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def _json(kind, render, key=None):
+    response = cache.cached_response(kind, None, render, mimetype="application/json", key=key)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
 
-def _render():
-    state = db.session.get(InventoryState, 1)
-    document = draft_document(db.session)
-    document["revision"] = state.revision if state else 0
-    document["last_updated"] = timestamp(state.changed_at) if state else None
-    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+def _current(state):
+    if state.version_id is None:
+        abort(404)
+    return db.session.get(PolicyVersion, state.version_id)
+
+
+@bp.get("/policy.json")
+def policy():
+    return _json("policy-json", lambda state: _feed(_current(state)))
+
+
+@bp.get("/policy/<int:number>.json")
+def policy_version(number):
+    def render(state):
+        found = version_number(db.session, number) if state.archive_public else None
+        if found is None:
+            abort(404)
+        return _feed(found)
+
+    return _json("policy-version-json", render, key=(number,))
+
+
+@bp.get("/inventory.json")
+def inventory():
+    """The current version, with the fields this feed had before publication: ``revision``
+    is now the version number, so it moves only when a publication changes the policy."""
+
+    def render(state):
+        version = _current(state)
+        return _feed(version, revision=version.number, last_updated=timestamp(version.published_at))
+
+    return _json("inventory-json", render)

@@ -303,6 +303,13 @@ SETTINGS = Kind(
         Field("contact_email", Text(254, format="email"), _l("Contact e-mail (DPO)"), required=True, public=True),
         Field("contact_url", Text(500, pattern=_URL_PATTERN), _l("Contact page address"), public=True),
         Field(
+            "archive_public",
+            Boolean(),
+            _l("Public archive of versions"),
+            default=True,
+            description="Whether visitors can read the published versions and their changes.",
+        ),
+        Field(
             "is_sample",
             Boolean(),
             _l("Sample data"),

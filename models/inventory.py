@@ -23,6 +23,7 @@ from sqlalchemy import (
     event,
     func,
     select,
+    true,
     update,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, validates
@@ -322,6 +323,8 @@ class SiteSettings(RuledModel, Versioned, db.Model):
     controller_address: Mapped[str | None] = mapped_column(String(500))
     contact_email: Mapped[str] = mapped_column(String(254))
     contact_url: Mapped[str | None] = mapped_column(String(500))
+    # Whether visitors can read the published versions and their changes (else the back office only).
+    archive_public: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

@@ -11,9 +11,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .database import db
 from .timestamps import utcnow
 
-ROLE_NAMES = ("admin", "editor", "viewer")
+# Highest first: a publisher edits the draft like an editor, and publishes it.
+ROLE_NAMES = ("admin", "publisher", "editor", "viewer")
 ROLE_LABELS = {
     "admin": _l("Administrator"),
+    "publisher": _l("Publisher"),
     "editor": _l("Editor"),
     "viewer": _l("Viewer"),
 }

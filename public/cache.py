@@ -1,12 +1,13 @@
-"""Public pages (the policy, its JSON) rendered once per inventory state and served from memory.
+"""Public pages (the published policy, its archive, its JSON) served from memory.
 
-A page is served from this worker's memory while the inventory state (revision, time of the
-last change) is the one it was rendered at; the state is read again only when the host's
-change signal (signal.py) moved, or every ``CHARTE_RECHECK_SECONDS``. ``cached_response``
-renders and stores; ``CachedPages``, a WSGI middleware before Flask, answers a stored page
-without going through Flask, with a fresh CSP nonce. Pages that name the site's own address
-are stored with a placeholder filled per ``scheme://host``, so a forged Host header cannot
-plant itself in other visitors' pages. ETag, Last-Modified, 304 and ``public, no-cache``.
+What visitors see moves only when a version is published (or the site's archive setting
+changes): the state is the site's current version and that setting. A page is served from
+this worker's memory while the state is the one it was made at; the state is read again only
+when the host's change signal (signal.py) moved, or every ``CHARTE_RECHECK_SECONDS``.
+``cached_response`` makes and stores a page; ``CachedPages``, a WSGI middleware before Flask,
+answers a stored page without going through Flask, with a fresh CSP nonce. Each page is kept
+as identity, gzip and brotli bytes made once, and served in the best one the client accepts,
+with ``Vary: Accept-Encoding`` and an ETag per encoding; 304s; ``public, no-cache``.
 """
 
 import functools
@@ -22,33 +23,55 @@ from datetime import UTC
 
 from flask import Response, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
-from markupsafe import escape
 from sqlalchemy import event, select
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import SecurityError
-from werkzeug.http import http_date, parse_date, parse_etags
+from werkzeug.http import http_date, parse_accept_header, parse_date, parse_etags
 from werkzeug.wsgi import get_host
 
 from inventory.changes import inventory_changed
-from models import InventoryState, db
+from inventory.publication.versions import compressed, policy_published
+from models import PolicyVersion, SiteSettings, db
 
 from .signal import ChangeSignal
-
-# Written where a page needs the site's own scheme://host; no URL or text contains it.
-ORIGIN = "\x00origin\x00"
-_ORIGIN_BYTES = ORIGIN.encode()
 
 # bench/bench_charte.py times first renders with this header; it is ignored unless the
 # server runs with CHARTE_CACHE_BYPASS_HEADER=1.
 BYPASS_HEADER = "X-Charte-Cache-Bypass"
 
 # Headers that belong to one response, never copied from the rendered one.
-_OWN_HEADERS = {"content-length", "date", "etag", "last-modified", "set-cookie", "content-security-policy"}
+_OWN_HEADERS = {
+    "content-length",
+    "content-encoding",
+    "date",
+    "etag",
+    "last-modified",
+    "set-cookie",
+    "content-security-policy",
+    "vary",
+}
 
 
-# --- Reading the inventory state -------------------------------------------------------------
+# --- Reading the state -----------------------------------------------------------------------
 
-_STATE = select(InventoryState.revision, InventoryState.changed_at).where(InventoryState.id == 1)
+# The site's current version (id, number, publication time) and whether its archive is
+# public: one row, or none before setup.
+_STATE = (
+    select(PolicyVersion.id, PolicyVersion.number, PolicyVersion.published_at, SiteSettings.archive_public)
+    .select_from(SiteSettings)
+    .outerjoin(PolicyVersion, PolicyVersion.site_id == SiteSettings.id)
+    .order_by(SiteSettings.id, PolicyVersion.number.desc())
+    .limit(1)
+)
+NOTHING_PUBLISHED = (None, 0, None, True)
+
+
+@dataclass(frozen=True)
+class State:
+    version_id: int | None
+    number: int
+    published_at: object
+    archive_public: bool
 
 
 class StateReader:
@@ -75,7 +98,7 @@ class StateReader:
             return connection.execute(_STATE).first()
 
     def read(self):
-        """(revision, changed_at) of the inventory."""
+        """The current ``State``."""
         try:
             connection = self.idle.get_nowait()
         except queue.Empty:
@@ -96,7 +119,7 @@ class StateReader:
             connection.close()
             raise
         self.idle.put(connection)
-        return (row.revision, row.changed_at) if row else (0, None)
+        return State(*row) if row else State(*NOTHING_PUBLISHED)
 
     def close(self, engine=None):
         """Close the kept connections: the engine is being disposed of, and its old pool
@@ -112,67 +135,82 @@ class StateReader:
 
 # --- Pages -----------------------------------------------------------------------------------
 
+ENCODINGS = ("br", "gzip")  # in the order preferred when the client accepts several equally
+
 
 @dataclass
 class Page:
-    state: tuple
-    parts: tuple
+    state: State
+    body: bytes
     digest: str
     mimetype: str
+    # {"gzip": bytes, "br": bytes}
+    encoded: dict
     # What Flask's after_request functions added (security headers), and the CSP split
     # around the nonce it was given, for a fresh nonce per response.
     headers: list = field(default_factory=list)
     csp: tuple | None = None
+    tag: str = ""
 
     @functools.cached_property
     def last_modified(self):
-        changed_at = self.state[1]
-        return changed_at.replace(tzinfo=UTC) if changed_at else None
+        published_at = self.state.published_at
+        return published_at.replace(tzinfo=UTC) if published_at else None
 
     @functools.cached_property
     def last_modified_header(self):
         return http_date(self.last_modified) if self.last_modified else None
 
-    def body(self, origin):
-        if len(self.parts) == 1:
-            return self.parts[0]
-        return str(escape(origin)).encode().join(self.parts)
-
-    def etag(self, key, origin):
-        kind, lang = key[0], key[1]
-        tag = f"{kind}-{lang or 'all'}-r{self.state[0]}-{self.digest}"
-        if len(self.parts) > 1:
-            tag += "-" + hashlib.blake2b(origin.encode(), digest_size=4).hexdigest()
-        return tag
+    def representation(self, accept_encoding):
+        """(encoding or None, bytes, etag) for a client's Accept-Encoding header."""
+        encoding = best_encoding(accept_encoding or "")
+        if encoding is None:
+            return None, self.body, self.tag
+        return encoding, self.encoded[encoding], f"{self.tag}-{encoding}"
 
 
-def build_page(state, content, mimetype):
+@functools.lru_cache(maxsize=64)
+def best_encoding(accept_encoding):
+    """ "br", "gzip" or None (identity) for an Accept-Encoding header (RFC 9110 12.5.3)."""
+    accepted = parse_accept_header(accept_encoding)
+    best, quality = None, 0
+    for encoding in ENCODINGS:
+        q = accepted.quality(encoding)
+        if q > quality:
+            best, quality = encoding, q
+    return best
+
+
+def build_page(state, key, content, mimetype, encoded=None):
+    """A page from its bytes (or text), with its compressed forms (made here unless given)."""
     data = content.encode("utf-8") if isinstance(content, str) else content
     digest = hashlib.blake2b(data, digest_size=8).hexdigest()
-    return Page(state=state, parts=tuple(data.split(_ORIGIN_BYTES)), digest=digest, mimetype=mimetype)
+    if encoded is None:
+        gz, br = compressed(data)
+        encoded = {"gzip": gz, "br": br}
+    kind, lang = key[0], key[1]
+    tag = f"{kind}-{lang or 'all'}-v{state.number}-{digest}"
+    return Page(state=state, body=data, digest=digest, mimetype=mimetype, encoded=encoded, tag=tag)
 
 
 class PageCache:
-    """The rendered pages of one worker, a few at most: one per (kind, language, script
-    root), and their bodies for the last few hosts asked for."""
+    """The pages of one worker, a few at most: the current policy in each language, the
+    archive, the feeds, and the last archived versions asked for."""
 
-    def __init__(self, max_pages=16, max_bodies=32):
+    def __init__(self, max_pages=16):
         self.max_pages = max_pages
-        self.max_bodies = max_bodies
         self.reader = None
         self.signal = None
         self.recheck = 0.0
         # (signal bytes seen before the last read, monotonic time of the next forced read, state)
         self._seen = None
         self._pages = OrderedDict()
-        self._bodies = OrderedDict()
         self._lock = threading.Lock()
         self._render_locks = {}
 
     def clear(self):
         with self._lock:
             self._pages.clear()
-            self._bodies.clear()
             self._seen = None
 
     def configure(self, engine, signal_path, recheck):
@@ -190,14 +228,16 @@ class PageCache:
             self.signal = None
 
     def forget(self, config):
-        """The inventory changed: drop the pages and tell the host's other processes."""
-        self.clear()
+        """The state may have moved (a publication, a settings change): read it again on the
+        next request, and tell the host's other processes. Pages made at another state are
+        not served, so they need not be dropped here."""
+        self._seen = None
         self._use_signal(config.get("CHARTE_SIGNAL_FILE"))
         if self.signal is not None:
             self.signal.bump()
 
     def state(self):
-        """(revision, changed_at) of the inventory: the last one read while the change signal
+        """The current ``State``: the last one read while the change signal
         shows no change and the recheck time has not come, else read now (one statement)."""
         signal = self.signal.read() if self.signal is not None else None
         now = time.monotonic()
@@ -230,28 +270,13 @@ class PageCache:
         with self._lock:
             return self._render_locks.setdefault(key, threading.Lock())
 
-    def body(self, key, page, origin):
-        """(body, etag) of ``page`` for ``origin``, joined once per origin."""
-        body_key = (key, origin, page.digest)
-        with self._lock:
-            found = self._bodies.get(body_key)
-            if found is not None:
-                self._bodies.move_to_end(body_key)
-                return found
-        found = (page.body(origin), page.etag(key, origin))
-        with self._lock:
-            self._bodies[body_key] = found
-            while len(self._bodies) > self.max_bodies:
-                self._bodies.popitem(last=False)
-        return found
-
 
 def page_cache(app=None):
     return (app or current_app).extensions["charte_page_cache"]
 
 
 def read_state():
-    """(revision, changed_at) of the inventory, in one statement."""
+    """The current ``State``, in at most one statement."""
     cache = page_cache()
     config = current_app.config
     cache.configure(db.engine, config.get("CHARTE_SIGNAL_FILE"), config.get("CHARTE_RECHECK_SECONDS", 0.0))
@@ -262,31 +287,43 @@ def bypass_requested():
     return current_app.config.get("CHARTE_CACHE_BYPASS_HEADER") and request.headers.get(BYPASS_HEADER) == "1"
 
 
-def cached_response(kind, lang, render, mimetype="text/html"):
-    """The response for the page ``kind`` in ``lang``: from memory when it was rendered at the
-    current inventory state, else from ``render()`` (str or bytes, which may contain
-    ``ORIGIN``), stored for the next requests."""
+def cached_response(kind, lang, render, mimetype="text/html", key=None):
+    """The response for the page ``kind`` in ``lang``: from memory when it was made at the
+    current state, else from ``render(state)``, stored for the next requests. ``render``
+    returns text or bytes, or (bytes, {"gzip": …, "br": …}) when the compressed forms are
+    already made (a stored rendering). ``key`` adds to (kind, lang), e.g. a version number."""
     cache = page_cache()
-    key = (kind, lang, request.script_root)
+    key = (kind, lang, *(key or ()))
     state = read_state()
     page = cache.get(key)
     if bypass_requested():
-        page = build_page(state, render(), mimetype)
+        page = _make(state, key, render, mimetype)
     elif page is None or page.state != state:
         # One render of a page at a time: the other requests for it wait and take the result.
         with cache.render_lock(key):
             page = cache.get(key)
             if page is None or page.state != state:
-                page = build_page(state, render(), mimetype)
+                page = _make(state, key, render, mimetype)
                 cache.put(key, page)
     g.public_page = page
-    body, etag = cache.body(key, page, request.host_url.rstrip("/"))
+    encoding, body, etag = page.representation(request.headers.get("Accept-Encoding"))
     response = Response(body, mimetype=page.mimetype)
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    response.vary.add("Accept-Encoding")
     response.set_etag(etag)
     response.last_modified = page.last_modified
     response.cache_control.public = True
     response.cache_control.no_cache = True
     return response.make_conditional(request)
+
+
+def _make(state, key, render, mimetype):
+    made = render(state)
+    if isinstance(made, tuple):
+        body, encoded = made
+        return build_page(state, key, body, mimetype, encoded)
+    return build_page(state, key, made, mimetype)
 
 
 def _keep_headers(response):
@@ -323,8 +360,7 @@ class PublicPagesSessionInterface(SecureCookieSessionInterface):
 
 class CachedPages:
     """WSGI middleware: answers GET and HEAD for a page already stored at the current
-    inventory state; everything else goes to Flask. Sits inside ProxyFix, so that the host
-    and scheme are those Flask sees."""
+    state; everything else goes to Flask."""
 
     def __init__(self, wsgi_app, app):
         self.wsgi_app = wsgi_app
@@ -347,8 +383,7 @@ class CachedPages:
         return self.wsgi_app(environ, start_response)
 
     def _serve(self, route, environ, start_response):
-        key = (*route, environ.get("SCRIPT_NAME", "").rstrip("/"))
-        page = self.cache.get(key)
+        page = self.cache.get(route)
         if page is None or self.cache.reader is None or not page.headers:
             return None
         try:
@@ -358,20 +393,23 @@ class CachedPages:
         if state != page.state:
             return None
         try:
-            host = get_host(environ, self.app.config.get("TRUSTED_HOSTS"))
+            # A Host outside TRUSTED_HOSTS gets Flask's 400, whether or not the page is stored.
+            get_host(environ, self.app.config.get("TRUSTED_HOSTS"))
         except SecurityError:
             return None
-        origin = f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
-        body, etag = self.cache.body(key, page, origin)
+        encoding, body, etag = page.representation(environ.get("HTTP_ACCEPT_ENCODING"))
         headers = list(page.headers)
         if page.csp:
             headers.append(("Content-Security-Policy", secrets.token_urlsafe(18).join(page.csp)))
+        headers.append(("Vary", "Accept-Encoding"))
         headers.append(("ETag", f'"{etag}"'))
         last_modified = page.last_modified
         if _not_modified(environ, etag, last_modified):
             headers = [(k, v) for k, v in headers if k.lower() != "content-type"]
             start_response("304 NOT MODIFIED", headers)
             return []
+        if encoding:
+            headers.append(("Content-Encoding", encoding))
         if last_modified:
             headers.append(("Last-Modified", page.last_modified_header))
         headers.append(("Content-Length", str(len(body))))
@@ -395,9 +433,10 @@ def init_app(app):
     if "charte_page_cache" in app.extensions:
         return
     cache = app.extensions["charte_page_cache"] = PageCache()
-    # After a commit that changed the inventory, in whichever process made it (a worker, the
-    # command line): this process drops its pages, and every process of the host is told
-    # through the signal file before the request that made the change returns.
+    # After a publication (or a settings change: the archive may have become private), in
+    # whichever process made it (a worker, the command line): every process of the host is
+    # told through the signal file before the request that made it returns.
+    policy_published.connect(lambda sender, **extra: cache.forget(sender.config), sender=app, weak=False)
     inventory_changed.connect(lambda sender: cache.forget(sender.config), sender=app, weak=False)
     app.config.setdefault("CHARTE_CACHE_BYPASS_HEADER", os.environ.get("CHARTE_CACHE_BYPASS_HEADER") == "1")
     app.extensions["charte_public_endpoints"] = set()

@@ -13,10 +13,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from inventory.history import recording
-from models import Category, Cookie, Provider, Purpose, RecordChange, Role, SiteSettings, User, db
+from inventory.publication.versions import prepare
+from models import (
+    Category,
+    Cookie,
+    PolicyVersion,
+    Provider,
+    Purpose,
+    RecordChange,
+    ReviewRequest,
+    Role,
+    SiteSettings,
+    User,
+    db,
+)
 from tests.forms import form_fields
 from tests.helpers import fresh, html_of, make_cookie, seed_objects
 
@@ -317,6 +330,40 @@ class BackOffice:
 
     def _admin_static(self, method):
         return Call("", method, "/admin/static/admin/js/actions.js")
+
+    def _publication_index(self, method):
+        return Call("", method, "/admin/publication/")
+
+    def _publication_preview(self, method):
+        return Call("", method, "/admin/publication/preview/en")
+
+    def _publication_record(self, method):
+        return Call("", method, "/admin/publication/versions/1.html?lang=fr")
+
+    def _publication_review(self, method):
+        before = fresh().scalar(select(func.count()).select_from(ReviewRequest))
+        return Call(
+            "",
+            method,
+            "/admin/publication/review",
+            {"note": "Prêt"},
+            done=lambda: fresh().scalar(select(func.count()).select_from(ReviewRequest)) > before,
+        )
+
+    def _publication_publish(self, method):
+        """A draft with a new cookie, published against the current version."""
+        make_cookie(name=f"published_{next(self.serial)}")
+        current = fresh().scalar(select(func.max(PolicyVersion.number))) or 0
+        # The walk's own records have no English: published in French only, as the form allows.
+        waived = [f"{f.section}:{f.key}" for f in prepare(fresh()).findings if f.waivable]
+        fresh()
+        return Call(
+            "",
+            method,
+            "/admin/publication/publish",
+            {"note_fr": "Nouveau cookie", "expected_current": str(current), "french_only": waived},
+            done=lambda: (fresh().scalar(select(func.max(PolicyVersion.number))) or 0) > current,
+        )
 
     def _history_index(self, method):
         return Call("", method, "/admin/history/")

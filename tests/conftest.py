@@ -32,7 +32,7 @@ from models import db
 CI = os.environ.get("CI", "").lower() == "true"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/cookie_charte_test"
 PASSWORD = "a long test password 42"
-ROLES = ("admin", "editor", "viewer")
+ROLES = ("admin", "publisher", "editor", "viewer")
 RUN_ID = f"{os.getpid()}_{secrets.token_hex(4)}"
 
 # argon2id at its cheapest for the tests' accounts: a login costs about a millisecond instead
@@ -227,13 +227,16 @@ INVENTORY_TABLES = (
 
 
 def reset_inventory():
-    """Empty the inventory tables (users are kept) and reload the seed."""
+    """Empty the inventory tables (users are kept), reload the seed and publish it as version 1,
+    as ``flask setup`` does."""
+    from inventory.publication.versions import ensure_first_version
     from inventory.seed import load_seed
 
     for name in INVENTORY_TABLES:
         db.session.execute(delete(db.metadata.tables[name]))
     db.session.commit()
     load_seed()
+    ensure_first_version(db.session)
     db.session.remove()
 
 
@@ -300,6 +303,11 @@ def editor_client(app):
 
 
 @pytest.fixture
+def publisher_client(app):
+    return _logged_in(app, "publisher")
+
+
+@pytest.fixture
 def viewer_client(app):
     return _logged_in(app, "viewer")
 
@@ -314,7 +322,7 @@ def restore_accounts(app):
     db.session.remove()
     session = db.session
     for user in session.scalars(select(User)):
-        if user.email in ("admin@example.com", "editor@example.com", "viewer@example.com"):
+        if user.email in tuple(f"{role}@example.com" for role in ROLES):
             user.active = True
         else:
             session.delete(user)

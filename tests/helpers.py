@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 from sqlalchemy import event, func, select
 
-from models import db
+from models import db, writing
 
 COLUMNS = ("provider", "service", "name", "purposes", "lifetime", "party", "type")
 _INLINE = ("a", "abbr", "b", "code", "em", "i", "small", "span", "strong", "time")
@@ -252,3 +252,32 @@ def listed_cookies(source):
     if not isinstance(source, str):
         source = source.get_data(as_text=True)
     return [htmllib.unescape(name) for name in re.findall(r'<td class="col-name">\s*<code>(.*?)</code>', source, re.S)]
+
+
+def publish_draft(note="Mise à jour", now=None):
+    """Publish the inventory as it is, as a publisher would (texts without English in French
+    only): the public pages show a change only once it is published."""
+    from inventory.publication.checks import Options
+    from inventory.publication.versions import prepare, publish
+
+    session = fresh()
+    waived = {(f.section, f.key) for f in prepare(session).findings if f.waivable}
+    session.rollback()
+    with writing():
+        version = publish(session, note_fr=note, options=Options(french_only=waived), now=now)
+    session.refresh(version)  # its fields stay readable once the session is gone
+    fresh()
+    return version
+
+
+def publish_if_changed(note="Mise à jour", now=None):
+    """``publish_draft`` when something visitors read changed since the current version, else
+    None (nothing to publish). A check that fails still raises ``PublicationRefused``."""
+    from inventory.publication.versions import document_of, prepare
+
+    session = fresh()
+    draft = prepare(session)
+    unchanged = draft.current is not None and document_of(draft.current) == draft.document
+    session.rollback()
+    fresh()
+    return None if unchanged else publish_draft(note, now)

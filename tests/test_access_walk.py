@@ -21,7 +21,7 @@ from tests.backoffice_requests import (
 from tests.conftest import csrf_token_from, login
 from tests.helpers import count, flashes, fresh, html_of, visible_text
 
-ROLES = ("anonymous", "viewer", "editor", "admin")
+ROLES = ("anonymous", "viewer", "editor", "publisher", "admin")
 
 # What a role gets:
 LOGIN = "sent to the login page"  # 302 to /account/login, nothing changed
@@ -30,18 +30,19 @@ DONE = "changed"  # the change asked for is in the database
 DENIED = "refused"  # 403, or a redirect elsewhere than the login page; nothing changed
 ABSENT = "not found"  # 404 (nothing to look up or edit inline there); nothing changed
 
-#              anonymous  viewer  editor  admin
-READ = (LOGIN, OK, OK, OK)
-FORM = (LOGIN, DENIED, OK, OK)  # a form that only editors may submit
-WRITE = (LOGIN, DENIED, DONE, DONE)
-DRY_RUN = (LOGIN, DENIED, OK, OK)  # an import preview: editors only, and it writes nothing
-NOBODY = (LOGIN, DENIED, DENIED, DENIED)  # not offered to anyone (settings are never deleted…)
-NO_LOOKUP = (LOGIN, ABSENT, ABSENT, ABSENT)  # no ajax-loaded field in these forms
-NO_INLINE = (LOGIN, DENIED, ABSENT, ABSENT)  # no inline-editable column; viewers refused first
-ADMIN_READ = (LOGIN, DENIED, DENIED, OK)
-ADMIN_WRITE = (LOGIN, DENIED, DENIED, DONE)
-ADMIN_ABSENT = (LOGIN, DENIED, DENIED, ABSENT)
-PUBLIC = (OK, OK, OK, OK)
+#              anonymous  viewer  editor  publisher  admin
+READ = (LOGIN, OK, OK, OK, OK)
+FORM = (LOGIN, DENIED, OK, OK, OK)  # a form that only editors may submit
+WRITE = (LOGIN, DENIED, DONE, DONE, DONE)
+DRY_RUN = (LOGIN, DENIED, OK, OK, OK)  # an import preview: editors only, and it writes nothing
+NOBODY = (LOGIN, DENIED, DENIED, DENIED, DENIED)  # not offered to anyone (settings are never deleted…)
+NO_LOOKUP = (LOGIN, ABSENT, ABSENT, ABSENT, ABSENT)  # no ajax-loaded field in these forms
+NO_INLINE = (LOGIN, DENIED, ABSENT, ABSENT, ABSENT)  # no inline-editable column; viewers refused first
+ADMIN_READ = (LOGIN, DENIED, DENIED, DENIED, OK)
+ADMIN_WRITE = (LOGIN, DENIED, DENIED, DENIED, DONE)
+ADMIN_ABSENT = (LOGIN, DENIED, DENIED, DENIED, ABSENT)
+PUBLISH = (LOGIN, DENIED, DENIED, DONE, DONE)  # publishers and administrators publish the draft
+PUBLIC = (OK, OK, OK, OK, OK)
 
 # The back office's own pages.
 PAGES = {
@@ -55,6 +56,11 @@ PAGES = {
     ("import.index", "GET"): FORM,
     ("import.preview", "POST"): DRY_RUN,
     ("import.confirm", "POST"): WRITE,
+    ("publication.index", "GET"): READ,
+    ("publication.preview", "GET"): READ,
+    ("publication.record", "GET"): READ,
+    ("publication.review", "POST"): WRITE,  # "ready for review"
+    ("publication.publish", "POST"): PUBLISH,
 }
 
 # Flask-Admin's model views: one row per page, one column per view. Accounts are for

@@ -17,6 +17,7 @@ from tests.helpers import (  # noqa: F401
     list_column,
     listed_cookies,
     make_cookie,
+    publish_draft,
     row_named,
     use_english,
     visible_text,
@@ -138,7 +139,10 @@ def test_create_provider_purpose_and_cookie_then_see_it_on_both_pages(editor):
         "Se souvenir de la langue du visiteur",
     ]
     assert (cookie.lifetime_unit, cookie.lifetime_amount) == ("months", 13)
+    # Saved, not yet published: visitors still read version 1.
+    assert "_pk_id.*" not in html_of(editor.get("/fr/cookies"))
 
+    publish_draft("Cookie Matomo ajouté")
     french = row_named(editor.get("/fr/cookies"), "_pk_id.*")
     assert french["provider"] == "Matomo"
     assert french["links"]["provider"] == ["https://matomo.org/privacy-policy/"]
@@ -160,6 +164,7 @@ def test_create_a_session_cookie_ignores_a_stray_amount(editor):
     assert response.status_code == 302, field_errors(response)
     cookie = fresh().scalars(select(Cookie).where(Cookie.name == "matomo_session")).one()
     assert (cookie.lifetime_unit, cookie.lifetime_amount, cookie.lifetime_minutes) == ("session", None, None)
+    publish_draft()
     assert row_named(editor.get("/en/cookies"), "matomo_session")["lifetime"] == "Session"
 
 
@@ -167,6 +172,7 @@ def test_create_a_cookie_without_english_shows_the_french_on_the_english_page(ed
     response = post(editor, "/admin/cookie/new/", **cookie_form(service_en=""))
     assert response.status_code == 302
     assert fresh().scalars(select(Cookie).where(Cookie.name == "matomo_session")).one().service_en is None
+    publish_draft()  # the text without English is published in French only
     row = row_named(editor.get("/en/cookies"), "matomo_session")
     assert row["service"] == "Mesure d'audience (front office) (French only, not yet translated)"
 
@@ -185,6 +191,8 @@ def test_create_a_category(editor):
     )
     assert response.status_code == 302, field_errors(response)
     assert ident(Category, key="social") is not None
+    assert 'id="category-social"' not in html_of(editor.get("/en/cookies"))
+    publish_draft()
     html = html_of(editor.get("/en/cookies"))
     assert 'id="category-social"' in html
     assert "Social media" in visible_text(html)
@@ -203,6 +211,8 @@ def test_editing_a_purpose_changes_both_pages(editor):
     )
     assert response.status_code == 302, field_errors(response)
     assert ("success", "Record was successfully saved.") in flashes(editor.get(response.headers["Location"]))
+    assert row_named(editor.get("/fr/cookies"), "django_language")["purposes"] == "Se souvenir de la langue du visiteur"
+    publish_draft()
     assert (
         row_named(editor.get("/fr/cookies"), "django_language")["purposes"]
         == "Retenir la langue choisie par le visiteur"
@@ -223,6 +233,7 @@ def test_editing_a_cookie_keeps_its_own_name_and_changes_the_lifetime(editor):
     )
     response = post(editor, f"/admin/cookie/edit/?id={cookie_id}", **form)
     assert response.status_code == 302, field_errors(response)
+    publish_draft()
     assert row_named(editor.get("/fr/cookies"), "sessionid")["lifetime"] == "12 heures"
     assert row_named(editor.get("/en/cookies"), "sessionid")["lifetime"] == "12 hours"
 
@@ -238,6 +249,8 @@ def test_hiding_a_cookie_removes_it_from_the_policy(editor):
     )
     response = post(editor, f"/admin/cookie/edit/?id={cookie_id}", **form)
     assert response.status_code == 302, field_errors(response)
+    assert "csrftoken" in html_of(editor.get("/fr/cookies"))  # until it is published
+    publish_draft()
     assert "csrftoken" not in html_of(editor.get("/fr/cookies"))
     assert "csrftoken" in listed_cookies(editor.get("/admin/cookie/"))
 
@@ -415,6 +428,8 @@ def test_deleting_a_cookie_removes_it_from_the_policy(editor):
     response = post(editor, "/admin/cookie/delete/", id=ident(Cookie, name="csrftoken"))
     assert ("success", "Record was successfully deleted.") in flashes(editor.get(response.headers["Location"]))
     assert count(Cookie) == 3
+    assert "csrftoken" in html_of(editor.get("/en/cookies"))  # until it is published
+    publish_draft()
     assert "csrftoken" not in html_of(editor.get("/en/cookies"))
 
 

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from models import ChangeSet, Cookie, db
-from tests.helpers import visible_text
+from tests.helpers import publish_draft, visible_text
 
 
 @pytest.mark.parametrize("client_name", ["viewer_client", "editor_client", "admin_client"])
@@ -88,9 +88,13 @@ def test_upload_preview_confirm(editor_client, client):
     sets_before = db.session.scalar(select(func.count()).select_from(ChangeSet))
     done = confirm(editor_client, preview)
     assert done.status_code == 302
-    assert "imported_cookie" in client.get("/fr/cookies").get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Cookie).where(Cookie.name == "imported_cookie")) == 1
     new_sets = db.session.scalars(select(ChangeSet).order_by(ChangeSet.id).offset(sets_before)).all()
     assert [(s.source, s.user_email) for s in new_sets] == [("import", "editor@example.com")]
+    # Imported into the inventory; visitors read it once it is published.
+    assert "imported_cookie" not in client.get("/fr/cookies").get_data(as_text=True)
+    publish_draft("Import de cookies.csv")
+    assert "imported_cookie" in client.get("/fr/cookies").get_data(as_text=True)
     # The same preview cannot be applied twice.
     again = confirm(editor_client, preview)
     assert again.status_code == 302 and again.headers["Location"].endswith("/admin/import/")

@@ -5,7 +5,7 @@ import json
 from sqlalchemy import select
 
 from models import Cookie, Purpose, db
-from tests.helpers import fresh, make_cookie, statements_sent
+from tests.helpers import fresh, make_cookie, publish_draft, statements_sent
 
 URL = "/api/v1/inventory.json"
 
@@ -58,6 +58,7 @@ def test_it_lists_what_the_policy_shows(client):
 def test_hidden_cookies_and_editors_notes_stay_private(client):
     make_cookie(name="hidden_cookie", shown_on_policy=False)
     make_cookie(name="noted_cookie", notes="internal: ask the agency")
+    publish_draft()
     response, doc = document(client)
     names = [cookie["name"] for cookie in doc["cookies"]]
     assert "hidden_cookie" not in names
@@ -71,6 +72,7 @@ def test_a_missing_english_text_is_null(client):
     db.session.add(purpose)
     db.session.commit()
     make_cookie(service_en=None, purposes=[purpose])
+    publish_draft()  # in French only
     cookie = cookie_named(document(client)[1], "test_cookie")
     assert cookie["service"]["en"] is None
     assert cookie["purposes"] == [{"fr": "Mesurer la fréquentation", "en": None}]
@@ -81,7 +83,8 @@ def test_any_site_may_read_it_and_no_cookie_is_set(client):
         response, _ = document(client, Origin="https://www.example.org")
         assert response.headers["Access-Control-Allow-Origin"] == "*"
         assert "Set-Cookie" not in response.headers
-        assert "Vary" not in response.headers
+        # Nothing of the visitor's (Origin, Cookie) changes the document: it varies on its encoding only.
+        assert response.headers["Vary"] == "Accept-Encoding"
 
 
 def test_cached_with_validators_and_at_most_two_statements(client):
@@ -100,6 +103,16 @@ def test_an_edit_is_in_the_next_document(client):
     cookie = fresh().scalars(select(Cookie).where(Cookie.name == "csrftoken")).one()
     cookie.service_en = "Forgery protection"
     db.session.commit()
+    # Saved, not published: the feed is still the published version's.
+    unchanged = client.get(URL, headers={"If-None-Match": before.headers["ETag"]})
+    assert unchanged.status_code == 304
+    assert client.get(URL).data == before.data
+
+    version = publish_draft("Texte anglais de csrftoken")
     after, doc = document(client, **{"If-None-Match": before.headers["ETag"]})
+    assert after.headers["ETag"] != before.headers["ETag"]
     assert cookie_named(doc, "csrftoken")["service"]["en"] == "Forgery protection"
+    assert doc["revision"] == doc["policy_version"] == version.number
     assert doc["revision"] > json.loads(before.data)["revision"]
+    assert doc["last_updated"] == doc["published_at"]
+    assert doc["sha256"] == version.digest

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from inventory.history import recording
 from models import Category, ChangeSet, Cookie, Provider, RecordChange, db
 from tests.backoffice_requests import changed_tables, database_state
-from tests.helpers import flashes, fresh, html_of, make_cookie, revision, use_english, visible_text
+from tests.helpers import flashes, fresh, html_of, make_cookie, publish_draft, revision, use_english, visible_text
 
 ACTION_URL = "/admin/cookie/action/"
 
@@ -107,6 +107,8 @@ def test_show_puts_exactly_the_selected_cookies_on_the_policy(editor, client, hi
     assert change_sets() == sets + 1
     assert revision() == rev + 1
     assert_one_change_set(selected, "shown_on_policy", False, True)
+    assert not {"ocd_cookie_0", "ocd_cookie_1"} & policy_names(client)  # until published
+    publish_draft()
     shown = policy_names(client)
     assert {"ocd_cookie_0", "ocd_cookie_1"} <= shown and "ocd_cookie_2" not in shown
     assert {"ocd_cookie_0", "ocd_cookie_1"} <= policy_names(client, "en")
@@ -126,6 +128,8 @@ def test_hide_takes_exactly_the_selected_cookies_off_the_policy(admin_client, cl
     assert_changed_exactly(before, selected, "shown_on_policy", False)
     assert revision() == rev + 1
     assert_one_change_set(selected, "shown_on_policy", True, False, who="admin@example.com")
+    assert {"sessionid", "csrftoken"} <= policy_names(client)  # until published
+    publish_draft()
     names = policy_names(client)
     assert not {"sessionid", "csrftoken"} & names and "django_language" in names
 

@@ -1,14 +1,22 @@
 """The public cookie policy at /fr/cookies and /en/cookies, as a visitor reads it."""
 
 import re
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
 
-from models import Category, InventoryState, Provider, Purpose, db
-from tests.helpers import charte_rows, charte_sections, fresh, html_of, make_cookie, row_named, visible_text  # noqa: F401
+from models import Category, Provider, Purpose, db
+from tests.helpers import (  # noqa: F401
+    charte_rows,
+    charte_sections,
+    fresh,
+    html_of,
+    make_cookie,
+    publish_draft,
+    row_named,
+    visible_text,
+)
 
 SEED = {
     # name: (FR service, EN service, FR purpose, EN purpose, FR lifetime, EN lifetime)
@@ -112,11 +120,21 @@ def test_page_language_and_title(client, lang, title):
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_alternate_languages_and_canonical_link(client, lang):
+    """Relative to this server by default: the stored page is the same whatever Host was asked."""
     html = page(client, lang)
-    assert f'<link rel="canonical" href="http://localhost/{lang}/cookies">' in html
-    assert '<link rel="alternate" hreflang="fr" href="http://localhost/fr/cookies">' in html
-    assert '<link rel="alternate" hreflang="en" href="http://localhost/en/cookies">' in html
-    assert '<link rel="alternate" hreflang="x-default" href="http://localhost/cookies">' in html
+    assert f'<link rel="canonical" href="/{lang}/cookies">' in html
+    assert '<link rel="alternate" hreflang="fr" href="/fr/cookies">' in html
+    assert '<link rel="alternate" hreflang="en" href="/en/cookies">' in html
+    assert '<link rel="alternate" hreflang="x-default" href="/cookies">' in html
+
+
+def test_the_public_address_makes_the_links_absolute(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://cookies.example.org")
+    make_cookie()
+    publish_draft()
+    html = page(client, "en")
+    assert '<link rel="canonical" href="https://cookies.example.org/en/cookies">' in html
+    assert '<link rel="alternate" hreflang="fr" href="https://cookies.example.org/fr/cookies">' in html
 
 
 @pytest.mark.parametrize("lang, other", [("fr", "en"), ("en", "fr")])
@@ -134,29 +152,30 @@ def test_pages_alternate_without_leaking_the_previous_language(client):
     assert "14 days" in visible_text(page(client, "en"))
 
 
-def _set_last_change(when):
-    state = fresh().get(InventoryState, 1)
-    state.changed_at = when
-    db.session.commit()
+def _published_on(when):
+    """A change published at ``when``."""
+    make_cookie(name="dated")
+    publish_draft(now=when)
 
 
 @pytest.mark.parametrize(
-    "lang, shown", [("fr", "Dernière mise à jour : 14 mars 2025"), ("en", "Last updated: March 14, 2025")]
+    "lang, shown",
+    [("fr", "Dernière mise à jour : 14 mars 2025 – version 2"), ("en", "Last updated: March 14, 2025 – version 2")],
 )
-def test_last_updated_date(client, lang, shown):
-    _set_last_change(datetime(2025, 3, 14, 12, 0))
+def test_last_updated_date_is_the_publication_date_with_its_version(client, lang, shown):
+    _published_on(datetime(2025, 3, 14, 12, 0))
     html = page(client, lang)
     assert '<time datetime="2025-03-14">' in html
     assert shown in visible_text(html)
 
 
-def test_last_updated_date_moves_when_the_inventory_changes(client):
-    _set_last_change(datetime(2025, 3, 14, 12, 0))
-    make_cookie()
-    html = page(client, "en")
-    assert '<time datetime="2025-03-14">' not in html
-    changed = fresh().get(InventoryState, 1).changed_at.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/Paris"))
-    assert f'<time datetime="{changed.date().isoformat()}">' in html
+def test_an_edit_moves_neither_the_page_nor_its_date_until_it_is_published(client):
+    _published_on(datetime(2025, 3, 14, 12, 0))
+    before = client.get("/en/cookies").data
+    make_cookie(name="unpublished_yet")
+    after = client.get("/en/cookies").data
+    assert after == before
+    assert "unpublished_yet" not in after.decode()
 
 
 # --- Categories -------------------------------------------------------------------------------
@@ -186,12 +205,14 @@ def test_categories_follow_their_position(client):
     category = fresh().scalars(select(Category).where(Category.key == "marketing")).one()
     category.position = 1
     db.session.commit()
+    publish_draft()
     assert list(charte_sections(page(client, "en"))) == ["marketing", "necessary", "preferences", "statistics"]
 
 
 def test_a_cookie_shows_in_its_category(client):
     statistics = db.session.scalars(select(Category).where(Category.key == "statistics")).one()
     make_cookie(name="_pk_id", category=statistics, party="third", storage_kind="local_storage")
+    publish_draft()
     html = page(client, "en")
     rows = charte_rows(html, "statistics")
     assert [row["name"] for row in rows] == ["_pk_id example.org"]
@@ -202,18 +223,24 @@ def test_a_cookie_shows_in_its_category(client):
 
 def test_a_pattern_cookie_is_shown_with_a_star(client):
     make_cookie(name="_ga_", is_pattern=True)
+    publish_draft()
     assert row_named(page(client, "en"), "_ga_*")["name"].startswith("_ga_*")
 
 
 def test_a_cookie_with_several_purposes_lists_them_all(client):
     purposes = db.session.scalars(select(Purpose).order_by(Purpose.id)).all()
     make_cookie(purposes=purposes[:2])
+    publish_draft()
     row = row_named(page(client, "en"), "test_cookie")
     assert row["purposes"] == "Remember the user from one page to the next. Remember the visitor's language"
 
 
 def test_a_cookie_hidden_from_the_policy_is_absent(client):
+    from inventory.publication.versions import PublicationRefused
+
     make_cookie(name="hidden_cookie", service_fr="Service caché", shown_on_policy=False)
+    with pytest.raises(PublicationRefused):  # nothing visitors read has changed
+        publish_draft()
     for lang in ("fr", "en"):
         html = page(client, lang)
         assert "hidden_cookie" not in html
@@ -229,6 +256,7 @@ def test_missing_english_falls_back_to_french_and_says_so(client):
     db.session.add(purpose)
     db.session.commit()
     make_cookie(service_fr="Statistiques internes", service_en=None, purposes=[purpose])
+    publish_draft()
     row = row_named(page(client, "en"), "test_cookie")
     assert row["service"] == "Statistiques internes (French only, not yet translated)"
     assert row["purposes"] == "Mesurer la fréquentation (French only, not yet translated)"
@@ -239,6 +267,7 @@ def test_missing_english_falls_back_to_french_and_says_so(client):
 
 def test_fallback_text_is_marked_as_french(client):
     make_cookie(service_fr="Statistiques internes", service_en="")
+    publish_draft()
     assert '<span lang="fr">Statistiques internes</span>' in page(client, "en")
 
 
@@ -247,6 +276,7 @@ def test_an_untranslated_category_falls_back_to_french(client):
     category.name_en = None
     category.description_en = None
     db.session.commit()
+    publish_draft()
     html = page(client, "en")
     assert charte_sections(html)["marketing"]["title"].startswith(
         "Cookies publicitaires (French only, not yet translated)"
@@ -265,6 +295,7 @@ def test_provider_links_to_its_privacy_policy_when_set(client):
     provider = fresh().scalars(select(Provider).where(Provider.name == "Opendatasoft")).one()
     provider.privacy_policy_url = "https://www.opendatasoft.com/fr/politique-de-confidentialite/"
     db.session.commit()
+    publish_draft()
     html = page(client, "en")
     assert row_named(html, "sessionid")["links"]["provider"] == [
         "https://www.opendatasoft.com/fr/politique-de-confidentialite/"
@@ -288,6 +319,7 @@ def test_editor_text_is_escaped(client):
         provider=provider,
         purposes=[purpose],
     )
+    publish_draft()
     for lang in ("fr", "en"):
         html = page(client, lang)
         assert "<script>alert" not in html
@@ -303,6 +335,7 @@ def test_editor_text_is_escaped(client):
 
 def test_template_syntax_in_editor_text_stays_literal(client):
     make_cookie(service_fr="{{7*7}} {% if true %}x{% endif %}", service_en="{{7*7}}")
+    publish_draft()
     assert row_named(page(client, "fr"), "test_cookie")["service"] == "{{7*7}} {% if true %}x{% endif %}"
     assert row_named(page(client, "en"), "test_cookie")["service"] == "{{7*7}}"
 
@@ -325,20 +358,23 @@ def test_unknown_pages_are_a_friendly_404(client, path):
 )
 def test_last_updated_date_is_the_same_day_for_people_and_machines(client, lang, shown):
     """23:30 UTC on 14 March is 00:30 on 15 March in Paris, the site's time zone."""
-    _set_last_change(datetime(2025, 3, 14, 23, 30))
+    _published_on(datetime(2025, 3, 14, 23, 30))
     html = page(client, lang)
     assert shown in visible_text(html)
     assert '<time datetime="2025-03-15">' in html
 
 
-def test_the_page_works_before_the_site_settings_are_filled_in(client):
-    from models import SiteSettings
+@pytest.mark.parametrize("lang, said", [("fr", "pas encore été publiée"), ("en", "not been published yet")])
+def test_before_the_first_publication_the_policy_says_it_is_not_published_yet(client, lang, said):
+    """A new database without its site settings: nothing can be published yet."""
+    from sqlalchemy import delete
 
-    session = fresh()
-    session.delete(session.scalars(select(SiteSettings)).one())
-    session.commit()
-    for lang, site in (("fr", "ce site"), ("en", "this site")):
-        response = client.get(f"/{lang}/cookies")
-        assert response.status_code == 200
-        assert site in visible_text(response)
-        assert len(charte_rows(response)) == 4
+    from models import PolicyRendering, PolicyVersion, SiteSettings
+
+    for model in (PolicyRendering, PolicyVersion, SiteSettings):
+        db.session.execute(delete(model))
+    db.session.commit()
+    response = client.get(f"/{lang}/cookies")
+    assert response.status_code == 404
+    assert said in visible_text(response)
+    assert f'<html lang="{lang}">' in html_of(response)

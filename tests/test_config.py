@@ -128,3 +128,16 @@ def test_failing_statements_are_logged_without_their_values(app):
         raise AssertionError("the statement should have failed")
     finally:
         db.session.rollback()
+
+
+def test_the_public_address_is_checked_and_trimmed(tmp_path):
+    import pytest
+
+    from config import ConfigError, build_config
+
+    assert build_config(str(tmp_path), {"PUBLIC_URL": "https://cookies.example.org/"})["PUBLIC_URL"] == (
+        "https://cookies.example.org"
+    )
+    assert build_config(str(tmp_path), {})["PUBLIC_URL"] is None
+    with pytest.raises(ConfigError):
+        build_config(str(tmp_path), {"PUBLIC_URL": "cookies.example.org"})

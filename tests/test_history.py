@@ -4,7 +4,7 @@ field by field and can restore an earlier version, including a deleted cookie.""
 from sqlalchemy import func, select
 
 from models import ChangeSet, Cookie, Provider, Purpose, RecordChange, db
-from tests.helpers import visible_text
+from tests.helpers import publish_draft, visible_text
 
 
 def cookie_named(name):
@@ -68,20 +68,24 @@ def test_record_history_shows_the_change_field_by_field_in_french(editor_client)
 
 def test_restore_brings_back_the_old_text_and_is_itself_recorded(editor_client, client):
     cookie = cookie_named("sessionid")
+    cookie_id = cookie.id
     save(editor_client, cookie, service_fr="Connexion des utilisateurs")
+    publish_draft()
     assert "Connexion des utilisateurs" in client.get("/fr/cookies").get_data(as_text=True)
     creation = db.session.scalars(
         select(RecordChange).where(
-            RecordChange.record_id == cookie.id, RecordChange.model == "cookie", RecordChange.action == "create"
+            RecordChange.record_id == cookie_id, RecordChange.model == "cookie", RecordChange.action == "create"
         )
     ).one()
     response = editor_client.post(f"/admin/history/restore/{creation.id}", data={"csrf_token": editor_client.csrf})
     assert response.status_code == 302
+    last = db.session.scalars(select(ChangeSet).order_by(ChangeSet.id.desc())).first()
+    assert last.source == "restore" and last.user_email == "editor@example.com"
+    assert "Connexion des utilisateurs" in client.get("/fr/cookies").get_data(as_text=True)  # until published
+    publish_draft("Texte d’origine restauré")
     charte = client.get("/fr/cookies").get_data(as_text=True)
     assert "Authentification (front et back office)" in charte
     assert "Connexion des utilisateurs" not in charte
-    last = db.session.scalars(select(ChangeSet).order_by(ChangeSet.id.desc())).first()
-    assert last.source == "restore" and last.user_email == "editor@example.com"
 
 
 def test_a_deleted_cookie_comes_back_with_its_purposes(editor_client, client):
@@ -91,6 +95,7 @@ def test_a_deleted_cookie_comes_back_with_its_purposes(editor_client, client):
     response = editor_client.post("/admin/cookie/delete/", data={"id": cookie_id, "csrf_token": editor_client.csrf})
     assert response.status_code == 302
     assert db.session.get(Cookie, cookie_id) is None
+    publish_draft()
     assert "csrftoken" not in client.get("/en/cookies").get_data(as_text=True)
 
     deletion = db.session.scalars(
@@ -104,6 +109,8 @@ def test_a_deleted_cookie_comes_back_with_its_purposes(editor_client, client):
 
     restored = db.session.get(Cookie, cookie_id)
     assert restored is not None and sorted(p.id for p in restored.purposes) == purposes
+    assert "csrftoken" not in client.get("/en/cookies").get_data(as_text=True)  # until published
+    publish_draft("Cookie csrftoken restauré")
     assert "csrftoken" in client.get("/en/cookies").get_data(as_text=True)
 
 

@@ -23,7 +23,7 @@ ALLOWED = {
     "account": {"rules", "models", "hardening", "config"},
     "charte": {"rules", "models", "inventory", "public", "config"},
     "api": {"rules", "models", "inventory", "public"},
-    "admin": {"rules", "models", "inventory", "public", "hardening", "account", "config"},
+    "admin": {"rules", "models", "inventory", "public", "charte", "hardening", "account", "config"},
 }
 OURS = set(PACKAGES) | set(TOP_MODULES)
 

@@ -5,7 +5,7 @@ creations and deletions, not by their id alone."""
 from sqlalchemy import func, select
 
 from models import Category, Cookie, Provider, Purpose, RecordChange, SiteSettings, db
-from tests.helpers import charte_rows, fresh, make_cookie, visible_text
+from tests.helpers import charte_rows, fresh, make_cookie, publish_draft, publish_if_changed, visible_text
 
 
 def deletion_of(model, record_id):
@@ -71,6 +71,7 @@ def test_restoring_a_deleted_cookie_never_replaces_the_cookie_created_after_it(e
     newcomer = db.session.get(Cookie, newcomer_id)
     assert newcomer is not None and newcomer.name == "newcomer_cookie"
     assert {"gone_cookie", "newcomer_cookie"} <= set(db.session.scalars(select(Cookie.name)))
+    publish_draft()
     assert {"gone_cookie", "newcomer_cookie"} <= policy_names(client)
 
 
@@ -89,6 +90,7 @@ def test_restoring_a_deleted_cookie_whose_id_was_reused_recreates_it_under_a_new
     assert db.session.get(Cookie, gone_id).name == "reuser_cookie"
     restored = db.session.scalars(select(Cookie).where(Cookie.name == "gone_cookie")).one()
     assert restored.id != gone_id
+    publish_draft()
     assert {"gone_cookie", "reuser_cookie"} <= policy_names(client)
 
 
@@ -153,6 +155,7 @@ def test_restoring_a_cookie_is_refused_when_its_provider_was_deleted_and_its_id_
     assert "ne peut pas être restaurée" in visible_text(response)
     fresh()
     assert db.session.scalar(select(func.count()).where(Cookie.name == "orphan_cookie")) == 0
+    publish_if_changed()
     assert "orphan_cookie" not in policy_names(client)
 
 

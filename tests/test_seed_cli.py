@@ -5,7 +5,7 @@ from sqlalchemy import delete, select
 
 from models import Category, Cookie, InventoryState, Provider, Purpose, SiteSettings, User, db
 from tests.conftest import INVENTORY_TABLES, PASSWORD, login
-from tests.helpers import charte_rows, count, fresh, row_named
+from tests.helpers import charte_rows, count, fresh, publish_draft, row_named
 
 MODELS = (Category, Provider, Purpose, Cookie, SiteSettings)
 
@@ -69,6 +69,7 @@ def test_seed_does_not_overwrite_an_edited_cookie(runner, client):
     assert counts() == before
     cookie = fresh().scalars(select(Cookie).where(Cookie.name == "sessionid")).one()
     assert (cookie.service_fr, cookie.lifetime_unit, cookie.lifetime_amount) == ("Connexion au portail", "hours", 12)
+    publish_draft()  # the edit, kept by the seed, is what is published
     row = row_named(client.get("/en/cookies"), "sessionid")
     assert (row["service"], row["lifetime"]) == ("Portal sign-in", "12 hours")
 

@@ -1,5 +1,6 @@
-"""Two gunicorn workers, each with its own page cache: a change committed by another
-process is served by both on their very next request."""
+"""Two gunicorn workers, each with its own page cache: a publication made by another process
+(this one, the command line, a worker answering the back office) is served by both on their
+very next request; an edit not yet published is served by neither."""
 
 import os
 import re
@@ -17,6 +18,7 @@ from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parents[1]
 EDITOR, PASSWORD = "workers@example.com", "workers test password 42"
+PUBLISHER = "workers-publisher@example.com"
 
 
 def free_port():
@@ -44,8 +46,10 @@ def server_env():
 
 @pytest.fixture
 def database(tmp_path, signal_file):
-    """A seeded SQLite database and an application (in this process) to edit it."""
+    """A seeded SQLite database, its sample published as version 1 (as ``flask setup`` does),
+    and an application (in this process) to edit it."""
     from app import create_app
+    from inventory.publication.versions import ensure_first_version
     from inventory.seed import load_seed
     from models import db
     from tests.conftest import FAST_PASSWORD_HASHING
@@ -66,9 +70,11 @@ def database(tmp_path, signal_file):
         db.create_all()
         load_seed()
         db.session.commit()
+        assert ensure_first_version(db.session).number == 1
         from account.users import create_user
 
         create_user(EDITOR, PASSWORD, "editor")
+        create_user(PUBLISHER, PASSWORD, "publisher")
         db.session.commit()
         yield url
         db.session.remove()
@@ -159,6 +165,30 @@ def warm_both_workers(url, log):
     assert len(serving_pids(log, 0)) == 2, "the requests never reached the second worker"
 
 
+def assert_none_serve(url, text):
+    """Not one response has ``text`` (an edit not published)."""
+    responses = hit(url, 16)
+    assert all(status == 200 for status, _ in responses)
+    assert not [body for _, body in responses if text in body], "an unpublished edit is served"
+
+
+def flask_command(database, signal_file, *args):
+    """``flask ARGS…`` in another process, on the workers' database; it tells the processes
+    that share ``signal_file``."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "CHARTE_SIGNAL_FILE": str(signal_file),
+        "SECRET_KEY": "workers-test",
+        "FLASK_APP": "app.py",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
 def assert_both_serve(url, log, text, round_=0):
     """Every response from now on has ``text``, until both workers have answered."""
     since = len(log.read_text(errors="replace").splitlines())
@@ -176,8 +206,9 @@ SIGNAL_ONLY = pytest.mark.parametrize("server_env", [{"CHARTE_RECHECK_SECONDS": 
 
 
 @SIGNAL_ONLY
-def test_both_workers_serve_a_change_on_their_next_request(server):
+def test_both_workers_serve_a_publication_on_their_next_request(server):
     from models import Cookie, db
+    from tests.helpers import publish_draft
 
     base, log = server
     url = base + "/fr/cookies"
@@ -187,7 +218,11 @@ def test_both_workers_serve_a_change_on_their_next_request(server):
         cookie = db.session.scalars(select(Cookie).where(Cookie.name == "sessionid")).one()
         cookie.service_fr = text
         db.session.commit()  # this process, not a worker, makes the change
+        assert_none_serve(url, text)
+        version = publish_draft(f"Tour {round_}")  # and publishes it
+        assert version.number == round_ + 2
         assert_both_serve(url, log, text, round_)
+        assert_both_serve(url, log, f"Version {version.number}", round_)
 
 
 @SIGNAL_ONLY
@@ -205,29 +240,19 @@ def test_an_import_from_the_command_line_is_served_at_once(server, database, sig
         "Se souvenir du choix opéré par le visiteur concernant les cookies,Remember the visitor's choice about cookies,"
         "6 mois,6 months,months,6,yes,,\n"
     )
-    env = {
-        **os.environ,
-        "DATABASE_URL": database,
-        "CHARTE_SIGNAL_FILE": signal_file,
-        "SECRET_KEY": "workers-test",
-        "FLASK_APP": "app.py",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "flask", "inventory", "import", str(upload)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    flask_command(database, signal_file, "inventory", "import", str(upload))
+    assert_none_serve(url, name)  # imported, not published
+    done = flask_command(database, signal_file, "policy", "publish", "--note", "Import CLI", "--french-only")
+    assert "Published version 2" in done.stdout
     responses = hit(url, 32)
     assert all(status == 200 and name in body for status, body in responses)
 
 
 @pytest.mark.parametrize("server_env", [{"CHARTE_RECHECK_SECONDS": "0"}])
-def test_with_recheck_zero_a_change_by_hand_in_sql_is_served_at_once(server):
-    """What a deployment on several hosts sets: no change can go unsignalled."""
-    from models import Cookie, InventoryState, db
+def test_with_recheck_zero_a_publication_from_another_host_is_served_at_once(server, database, tmp_path):
+    """What a deployment on several hosts sets: no publication can go unseen. The change is
+    made by hand in SQL and published from a process whose signal file no worker reads."""
+    from models import Cookie, db
 
     base, log = server
     url = base + "/fr/cookies"
@@ -235,7 +260,8 @@ def test_with_recheck_zero_a_change_by_hand_in_sql_is_served_at_once(server):
     text = f"Changé à la main {uuid.uuid4().hex[:8]}"
     with db.engine.begin() as conn:  # no session, so no signal
         conn.execute(Cookie.__table__.update().where(Cookie.name == "sessionid").values(service_fr=text))
-        conn.execute(InventoryState.__table__.update().values(revision=InventoryState.__table__.c.revision + 1))
+    assert_none_serve(url, text)
+    flask_command(database, tmp_path / "another-host.signal", "policy", "publish", "--note", "À la main")
     assert_both_serve(url, log, text)
 
 
@@ -269,9 +295,24 @@ class Browser:
         return response.status, response.getheader("Location"), text
 
 
+def token(html):
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def logged_in(base, email):
+    browser = Browser(base)
+    _, _, login = browser.request("GET", "/account/login")
+    status, location, answer = browser.request(
+        "POST", "/account/login", {"email": email, "password": PASSWORD, "csrf_token": token(login)}
+    )
+    assert (status, location) == (302, "/admin/"), answer
+    return browser
+
+
 @SIGNAL_ONLY
-def test_a_save_in_the_back_office_is_served_by_both_workers_at_once(server):
-    """The editor's save is handled by one worker; the very next policy requests, whichever
+def test_a_publication_in_the_back_office_is_served_by_both_workers_at_once(server):
+    """The editor's save and the publisher's publication are each handled by one worker: the
+    save shows nowhere, and the very next policy requests after the publication, whichever
     worker answers them, show it."""
     from models import Cookie, db
     from tests.forms import form_fields
@@ -279,16 +320,8 @@ def test_a_save_in_the_back_office_is_served_by_both_workers_at_once(server):
     base, log = server
     url = base + "/fr/cookies"
     warm_both_workers(url, log)
-    browser = Browser(base)
-
-    def token(html):
-        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-
-    _, _, login = browser.request("GET", "/account/login")
-    status, location, answer = browser.request(
-        "POST", "/account/login", {"email": EDITOR, "password": PASSWORD, "csrf_token": token(login)}
-    )
-    assert (status, location) == (302, "/admin/"), answer
+    browser = logged_in(base, EDITOR)
+    publisher = logged_in(base, PUBLISHER)
 
     cookie_id = db.session.scalars(select(Cookie.id).where(Cookie.name == "sessionid")).one()
     edit = f"/admin/cookie/edit/?id={cookie_id}"
@@ -300,4 +333,13 @@ def test_a_save_in_the_back_office_is_served_by_both_workers_at_once(server):
         fields["service_fr"] = text
         status, location, _ = browser.request("POST", edit, fields)
         assert status == 302 and "/edit/" not in location, (status, location)
+        assert_none_serve(url, text)
+
+        status, _, page = publisher.request("GET", "/admin/publication/")
+        assert status == 200
+        current = int(re.search(r'name="expected_current" value="(\d+)"', page).group(1))
+        assert current == round_ + 1
+        form = {"csrf_token": token(page), "expected_current": str(current), "note_fr": f"Tour {round_}"}
+        status, location, answer = publisher.request("POST", "/admin/publication/publish", form)
+        assert (status, location) == (302, "/admin/publication/"), answer[:2000]
         assert_both_serve(url, log, text, round_)

@@ -19,8 +19,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from models import ChangeSet, PolicyVersion, RecordChange, ReviewRequest, SiteSettings
-from models.database import end_read_only_transaction
+from models import ChangeSet, PolicyRendering, PolicyVersion, RecordChange, ReviewRequest, SiteSettings
+from models.database import end_read_only_transaction, writing
 from models.timestamps import utcnow
 from rules.cells import timestamp
 from rules.validation import InventoryError, text
@@ -64,6 +64,10 @@ def current_version(session, site_id=None):
 
 
 def version_number(session, number, site_id=None):
+    """The site's version ``number``, or None for any number that names none (a negative or
+    huge one included: a visitor's URL, never a database error)."""
+    if not isinstance(number, int) or not 1 <= number <= 2**31 - 1:
+        return None
     site_id = site_id if site_id is not None else _site_id(session)
     return session.scalars(
         select(PolicyVersion).where(PolicyVersion.site_id == site_id, PolicyVersion.number == number)
@@ -126,6 +130,11 @@ def publish(session, *, note_fr, note_en=None, user=None, options=None, expected
                 "Someone published version %(number)d meanwhile: nothing was published. Review the changes again, then publish.",
                 number=number - 1,
             )
+        )
+    if previous is not None and document_of(previous) == document:
+        session.rollback()
+        raise PublicationRefused(
+            _l("Nothing visitors read has changed since version %(number)d: nothing was published.", number=number - 1)
         )
     published_at = now or utcnow()
     published_by = getattr(user, "email", None) or "system"
@@ -219,14 +228,16 @@ def ensure_first_version(session):
     document = draft_document(session)
     untranslated = {(f.section, f.key) for f in run_checks(document) if f.waivable}
     try:
-        return publish(
-            session,
-            note_fr="Première version publiée, reprise du contenu de l’inventaire.",
-            note_en="First published version, taken from the inventory as it was.",
-            options=Options(french_only=untranslated),
-        )
-    except PublicationRefused:
-        return None
+        with writing(session):
+            return publish(
+                session,
+                note_fr="Première version publiée, reprise du contenu de l’inventaire.",
+                note_en="First published version, taken from the inventory as it was.",
+                options=Options(french_only=untranslated),
+                expected_current=0,
+            )
+    except PublicationRefused:  # another process published it first, or a check failed
+        return current_version(session, settings.id)
 
 
 def verify(session):
@@ -263,3 +274,42 @@ def _verify_one(version, previous):
             yield f"its {rendering.lang} page does not match its SHA-256"
         elif gzip.decompress(rendering.gzip) != rendering.body or brotli.decompress(rendering.brotli) != rendering.body:
             yield f"its compressed {rendering.lang} page differs from the page"
+
+
+# --- Renderings ------------------------------------------------------------------------------
+
+
+def compressed(body):
+    """(gzip, brotli) bytes of a page: made once per page, deterministic (no time inside)."""
+    return gzip.compress(body, compresslevel=9, mtime=0), brotli.compress(body, quality=9)
+
+
+def stored_rendering(session, version_id, lang, kind="page"):
+    return session.scalars(
+        select(PolicyRendering).where(
+            PolicyRendering.version_id == version_id, PolicyRendering.lang == lang, PolicyRendering.kind == kind
+        )
+    ).first()
+
+
+def store_rendering(session, version_id, lang, body, kind="page"):
+    """Keep a version's page as served, with its compressed forms and digest, in a
+    transaction of its own; returns the stored row (another process's, if it was first)."""
+    packed_gzip, packed_brotli = compressed(body)
+    made = PolicyRendering(
+        version_id=version_id,
+        kind=kind,
+        lang=lang,
+        body=body,
+        gzip=packed_gzip,
+        brotli=packed_brotli,
+        digest=hashlib.sha256(body).hexdigest(),
+    )
+    with writing(session):
+        session.add(made)
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            return stored_rendering(session, version_id, lang, kind)
+    return made

@@ -5,16 +5,12 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from tests.browser import publishing
+from tests.browser.publishing import publish_as_publisher
 
 
 def log_in(page, email="editor@example.com"):
-    page.goto(page.base_url + "/admin/")
-    expect(page).to_have_url(re.compile(r"/account/login"))
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit]")
-    expect(page).to_have_url(re.compile(r"/admin/$"))
+    publishing.log_in(page, email)
 
 
 def choose(page, field, label):
@@ -22,7 +18,7 @@ def choose(page, field, label):
     page.locator(f"select#{field}").select_option(label=label, force=True)
 
 
-def test_editor_adds_a_cookie_and_sees_it_on_both_policies(page, artifacts):
+def test_editor_adds_a_cookie_and_sees_it_on_both_policies_once_published(browser, page, artifacts):
     log_in(page)
     expect(page.locator("body")).to_contain_text("Inventaire des cookies")
 
@@ -58,6 +54,9 @@ def test_editor_adds_a_cookie_and_sees_it_on_both_policies(page, artifacts):
     expect(page.locator(".alert-success")).to_be_visible()
     expect(page.locator("table.model-list")).to_contain_text("_pk_id*")
     page.screenshot(path=str(artifacts / "admin-cookie-list.png"), full_page=True)
+    page.goto(page.base_url + "/fr/cookies")
+    expect(page.locator("#category-statistics")).not_to_contain_text("_pk_id*")  # not published yet
+    publish_as_publisher(browser, page.base_url, "Mesure d’audience Matomo ajoutée")
 
     # French policy: in the statistics section, with the provider linked to its privacy policy.
     page.goto(page.base_url + "/fr/cookies")
@@ -82,7 +81,7 @@ def test_editor_adds_a_cookie_and_sees_it_on_both_policies(page, artifacts):
     page.screenshot(path=str(artifacts / "charte-en.png"), full_page=True)
 
 
-def test_editor_edits_a_purpose_and_both_policies_follow(page, artifacts):
+def test_editor_edits_a_purpose_and_both_policies_follow_once_published(browser, page, artifacts):
     log_in(page)
     page.goto(page.base_url + "/admin/purpose/?search=langue")
     page.locator("table.model-list a[href*='/admin/purpose/edit/']").first.click()
@@ -90,6 +89,7 @@ def test_editor_edits_a_purpose_and_both_policies_follow(page, artifacts):
     page.fill("#description_en", "Remember the language the visitor chose")
     page.click("input[type=submit][value='Enregistrer']")
     expect(page.locator(".alert-success")).to_be_visible()
+    publish_as_publisher(browser, page.base_url)
 
     page.goto(page.base_url + "/fr/cookies")
     expect(page.locator("#category-necessary")).to_contain_text("Retenir la langue choisie par le visiteur")

@@ -7,6 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.publishing import publish_as_publisher
 from tests.browser.test_csp import watch_csp
 from tests.browser.test_editor_journey import log_in
 
@@ -25,6 +26,7 @@ def test_admin_restores_the_version_before_an_editors_change(browser, page, arti
     page.fill("#service_fr", NEW)
     page.click("input[type=submit][value='Enregistrer']")
     expect(page.locator(".alert-success")).to_be_visible()
+    publish_as_publisher(browser, page.base_url, "Service de sessionid réécrit")
     page.goto(page.base_url + "/fr/cookies")
     expect(page.locator("#category-necessary")).to_contain_text(NEW)
 
@@ -63,7 +65,8 @@ def test_admin_restores_the_version_before_an_editors_change(browser, page, arti
     expect(changes.first.locator(".card-header")).to_contain_text("admin@example.com")
     expect(changes.first.locator("td.after").first).to_have_text(OLD)
 
-    # The policy shows the old text again, and not the editor's.
+    # Once published, the policy shows the old text again, and not the editor's.
+    publish_as_publisher(browser, admin.base_url, "Ancien texte rétabli")
     admin.goto(admin.base_url + "/fr/cookies")
     necessary = admin.locator("#category-necessary")
     expect(necessary).to_contain_text(OLD)

@@ -4,6 +4,7 @@ cookies appear on the charte."""
 from playwright.sync_api import expect
 
 from inventory.export import export_bytes
+from tests.browser.publishing import publish_as_publisher
 from tests.browser.test_editor_journey import log_in
 
 
@@ -13,7 +14,7 @@ def csv_with_new_cookies():
     return ("\n".join([header, *rows]) + "\n").encode("utf-8")
 
 
-def test_editor_imports_a_csv_after_a_preview(page, app, artifacts):
+def test_editor_imports_a_csv_after_a_preview_and_a_publisher_publishes_it(browser, page, app, artifacts):
     data = csv_with_new_cookies()
     log_in(page)
     page.goto(page.base_url + "/admin/import/")
@@ -34,6 +35,9 @@ def test_editor_imports_a_csv_after_a_preview(page, app, artifacts):
     visitor.close()
     page.get_by_role("button", name="Confirmer l’import").click()
     expect(page.locator(".alert-success")).to_contain_text("2 créé(s)")
+    page.goto(page.base_url + "/fr/cookies")
+    expect(page.locator("#category-necessary")).not_to_contain_text("imported_a")  # the draft only
+    publish_as_publisher(browser, page.base_url, "Deux cookies importés")
 
     page.goto(page.base_url + "/fr/cookies")
     expect(page.locator("#category-necessary")).to_contain_text("imported_a")

@@ -119,9 +119,13 @@ def test_two_publishers_at_the_same_moment_make_one_version(app):
 
 
 def test_each_publication_is_in_the_change_history(app):
-    version = publish(db.session, note_fr="Première version")
-    change = fresh().scalars(select(RecordChange).where(RecordChange.model == "policy_version")).one()
-    assert (change.record_id, change.after["number"]) == (version.id, 1)
+    ident = publish(db.session, note_fr="Première version").id
+    change = (
+        fresh()
+        .scalars(select(RecordChange).where(RecordChange.model == "policy_version", RecordChange.record_id == ident))
+        .one()
+    )
+    assert change.after["number"] == 1
     assert db.session.get(ChangeSet, change.change_set_id).source == "publish"
 
 
@@ -131,3 +135,11 @@ def test_a_database_from_before_publication_gets_version_1_from_its_inventory(ap
     assert version.number == 1
     assert {c["name"] for c in document_of(version)["cookies"]} >= {"sessionid", "csrftoken"}
     assert ensure_first_version(db.session).id == version.id  # once
+
+
+def test_a_draft_that_changes_nothing_visitors_read_is_not_published_again(app):
+    publish(db.session, note_fr="Un")
+    with pytest.raises(PublicationRefused) as refused:
+        publish(db.session, note_fr="Deux")
+    assert refused.value.findings == [] and "1" in str(refused.value)
+    assert count_versions() == 1

@@ -1,0 +1,157 @@
+"""What a policy page shows, prepared from a version's document (or the draft's, for the
+back office's preview) for one language in one pass.
+
+The policy can list tens of thousands of cookies, so labels are translated once per page and
+every text of the table is HTML-escaped once per distinct value (``markupsafe.Markup``): a
+provider or purpose shared by thousands of rows is escaped once, and the template's
+autoescape has nothing left to do. The template still escapes anything that is not Markup.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import force_locale, gettext
+from markupsafe import escape
+
+from models.inventory import PARTY_LABELS, STORAGE_LABELS, display_name
+from rules.language import in_language
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A text in the page's language; ``fallback`` when it is the French text standing in
+    for a missing English one."""
+
+    text: str
+    fallback: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderCell:
+    name: str
+    privacy_policy_url: str | None
+    title: str
+
+
+@dataclass(slots=True)
+class CookieRow:
+    """One row of the policy's tables; every text is escaped Markup."""
+
+    name: str
+    domain: str
+    provider: ProviderCell
+    service: Text
+    purposes: list
+    lifetime: str
+    party: str
+    storage: str
+
+
+@dataclass
+class CategorySection:
+    category: dict  # the document's category: key, name, description, consent_required
+    cookies: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Edition:
+    """Which version a page shows, and where it stands among the others."""
+
+    number: int | None  # None: the draft (back-office preview)
+    published_at: datetime | None
+    digest: str | None = None
+    replaced_at: datetime | None = None  # when the next version was published
+    replaced_by: int | None = None
+    current: bool = True
+
+
+@dataclass
+class Charte:
+    lang: str
+    publisher: dict | None
+    edition: Edition
+    sections: list
+    providers: list
+
+    @property
+    def last_updated(self):
+        return self.edition.published_at
+
+    @property
+    def cookie_count(self):
+        return sum(len(section.cookies) for section in self.sections)
+
+
+class _Escaper(dict):
+    """Escapes each distinct text once."""
+
+    def __missing__(self, text):
+        html = self[text] = escape(text)
+        return html
+
+
+def pick(texts, lang):
+    """(text, is_fallback) of a document's {"fr", "en"} pair in ``lang``."""
+    texts = texts or {}
+    return in_language(lang, texts.get("fr") or "", texts.get("en"))
+
+
+def charte_of(document, lang, edition):
+    """The page's content in ``lang`` ("fr" or "en") from a policy document."""
+    html = _Escaper()
+
+    def text(texts):
+        value, fallback = pick(texts, lang)
+        return Text(html[value], fallback)
+
+    providers = {provider["id"]: provider for provider in document.get("providers", ())}
+    with force_locale(lang):
+        cells = {
+            provider["id"]: ProviderCell(
+                name=html[provider["name"]],
+                privacy_policy_url=html[provider["privacy_policy_url"]] if provider.get("privacy_policy_url") else None,
+                title=html[gettext("Privacy policy of %(provider)s", provider=provider["name"])]
+                if provider.get("privacy_policy_url")
+                else "",
+            )
+            for provider in providers.values()
+        }
+        party = {key: html[str(label)] for key, label in PARTY_LABELS.items()}
+        storage = {key: html[str(label)] for key, label in STORAGE_LABELS.items()}
+    purposes = {}
+    sections = {category["key"]: CategorySection(category) for category in document.get("categories", ())}
+    cookies = sorted(
+        document.get("cookies", ()),
+        # Within a category, group a provider's cookies together, as the original charte did.
+        key=lambda c: (providers[c["provider_id"]]["name"].casefold(), c["name"].casefold(), c["domain"]),
+    )
+    for cookie in cookies:
+        section = sections.get(cookie["category"])
+        if section is None:
+            continue
+        row_purposes = []
+        for texts in cookie["purposes"]:
+            pair = (texts["fr"], texts.get("en"))
+            if pair not in purposes:
+                purposes[pair] = text(texts)
+            row_purposes.append(purposes[pair])
+        lifetime = cookie["lifetime"]
+        section.cookies.append(
+            CookieRow(
+                name=escape(display_name(cookie["name"], cookie["is_pattern"])),
+                domain=html[cookie["domain"] or ""],
+                provider=cells[cookie["provider_id"]],
+                service=text(cookie["service"]),
+                purposes=row_purposes,
+                lifetime=html[lifetime.get(lang) or lifetime.get("fr") or ""],
+                party=party.get(cookie["party"]) or html[cookie["party"]],
+                storage=storage.get(cookie["storage_kind"]) or html[cookie["storage_kind"]],
+            )
+        )
+    return Charte(
+        lang=lang,
+        publisher=document.get("publisher"),
+        edition=edition,
+        sections=list(sections.values()),
+        providers=sorted(providers.values(), key=lambda p: p["name"].casefold()),
+    )
