@@ -2,7 +2,7 @@
 version, its preview in both languages, the checks, Publish, "ready for review", and the
 published versions with their records."""
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_babel import get_locale, gettext
 from flask_security import current_user
@@ -13,8 +13,18 @@ from charte.pages import render_policy
 from charte.policy import Edition
 from charte.records import RECORD_FORMATS, record_bytes, record_filename
 from inventory.publication.checks import ERROR, Options
-from inventory.publication.versions import PublicationRefused, document_of, prepare, publish, version_number, versions
-from models import Category, ReviewRequest, SiteSettings, db
+from inventory.publication.diff import diff_documents
+from inventory.publication.document import draft_document
+from inventory.publication.versions import (
+    PublicationRefused,
+    current_version,
+    document_of,
+    prepare,
+    publish,
+    version_number,
+    versions,
+)
+from models import Category, InventoryState, ReviewRequest, SiteSettings, db
 from models.database import writes
 from rules.validation import InventoryError, text
 
@@ -37,6 +47,21 @@ def draft_changes(session):
     draft = prepare(session)
     old = document_of(draft.current) if draft.current else None
     return draft, describe(old, draft.document, str(get_locale() or "fr"), both_languages=True)
+
+
+def waiting_changes(session):
+    """(current version, number of records the draft changes), for the overview: the diff is
+    counted once per inventory revision and current version, not on every visit (reading the
+    whole draft costs seconds at 100,000 cookies)."""
+    current = current_version(session)
+    state = session.get(InventoryState, 1)
+    key = (state.revision if state else 0, current.id if current else None)
+    counts = current_app.extensions.setdefault("draft_change_counts", {})
+    if key not in counts:
+        old = document_of(current) if current else None
+        counts.clear()  # one entry: the key moves on with every change
+        counts[key] = len(diff_documents(old, draft_document(session)))
+    return current, counts[key]
 
 
 class PublicationView(AccessMixin, BaseView):

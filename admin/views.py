@@ -24,7 +24,7 @@ from rules.validation import InventoryError
 
 from .base import InventoryView, SecureIndexView
 from .list_args import filter_arg, stored_integer
-from .publication import draft_changes, pending_reviews
+from .publication import pending_reviews, waiting_changes
 from .transfer import FilteredExportMixin
 
 YES_NO = (("1", _l("Yes")), ("0", _l("No")))
@@ -685,8 +685,8 @@ class DashboardView(SecureIndexView):
             "missing_english": self._cookies_where(MISSING_ENGLISH),
             "sample": self._cookies_where(SAMPLE_DATA),
         }
-        draft, changes = draft_changes(db.session)
-        publication = {"current": draft.current, "changes": len(changes), "reviews": pending_reviews(db.session)}
+        current, changes = waiting_changes(db.session)
+        publication = {"current": current, "changes": changes, "reviews": pending_reviews(db.session)}
         return self.render("admin/dashboard.html", counts=counts, links=links, publication=publication)
 
     def _cookies_where(self, filter_name):

@@ -164,7 +164,7 @@ def prepare(url):
 def grow(app, size):
     from sqlalchemy import func, select
 
-    from bench.dataset import add_cookies
+    from bench.dataset import add_cookies, publish_inventory
     from models import Cookie, db
 
     with app.app_context():
@@ -179,6 +179,8 @@ def grow(app, size):
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE")
         db.session.remove()
+    # Visitors see what is published: the grown inventory goes out as the next version.
+    publish_inventory(app, f"{size} cookies")
     return time.perf_counter() - started
 
 
@@ -233,6 +235,7 @@ def measure_charte(server, size, workdir, args, results, label):
 def soak(app, server, workdir, args, results, label):
     from sqlalchemy import select
 
+    from bench.dataset import publish_inventory
     from models import Cookie, db
 
     marker = workdir / "soak-marker"
@@ -251,8 +254,10 @@ def soak(app, server, workdir, args, results, label):
                 cookie = db.session.scalars(select(Cookie).where(Cookie.name == "aaa_soak")).one()
                 cookie.service_fr = f"{SOAK_PREFIX}{number:06d}"
                 db.session.commit()
+                db.session.remove()
+                publish_inventory(app, f"Soak {number}")
                 saves.append(time.perf_counter() - started)
-                # Only now that the save has returned do requests have to show it.
+                # Only now that the publication has returned do requests have to show it.
                 tmp = marker.with_suffix(".tmp")
                 tmp.write_text(f"{number}\n")
                 os.replace(tmp, marker)

@@ -27,6 +27,7 @@ def build_app(folder):
     from sqlalchemy import update
 
     from app import create_app
+    from bench.dataset import publish_inventory
     from inventory.importing import import_inventory
     from inventory.seed import load_seed
     from models import Cookie, db
@@ -45,6 +46,8 @@ def build_app(folder):
         db.session.execute(update(Cookie).values(shown_on_policy=True))
         db.session.commit()
         count = db.session.query(Cookie).count()
+        db.session.remove()
+    publish_inventory(app, "The whole Open Cookie Database", marked_as_translated=True)
 
     size = {}
 

@@ -58,22 +58,13 @@ def grow_and_publish(app, size, note):
     seconds (snapshot, checks, both renderings and their compression)."""
     from sqlalchemy import func, select
 
-    from bench.dataset import add_cookies
-    from inventory.publication.checks import Options
-    from inventory.publication.versions import prepare as prepare_draft
-    from inventory.publication.versions import publish
-    from models import Cookie, db, writing
+    from bench.dataset import add_cookies, publish_inventory
+    from models import Cookie, db
 
     with app.app_context():
         add_cookies(db.session, size - db.session.scalar(select(func.count()).select_from(Cookie)))
-        waived = {(f.section, f.key) for f in prepare_draft(db.session).findings if f.waivable}
-        db.session.rollback()
-        with app.test_request_context("/"), writing():
-            started = time.perf_counter()
-            publish(db.session, note_fr=note, options=Options(french_only=waived))
-            seconds = time.perf_counter() - started
         db.session.remove()
-    return seconds
+    return publish_inventory(app, note)
 
 
 def serve_against_baseline(server, workdir, path, encoding, args):
@@ -113,25 +104,19 @@ def many_versions(app, count):
     matters here is the number of versions the archive lists)."""
     from sqlalchemy import select
 
-    from inventory.publication.checks import Options
-    from inventory.publication.versions import prepare as prepare_draft
-    from inventory.publication.versions import publish
-    from models import Purpose, db, writing
+    from bench.dataset import publish_inventory
+    from models import Purpose, db
 
-    with app.app_context(), app.test_request_context("/"):
-        purpose_id = db.session.scalar(select(Purpose.id).order_by(Purpose.id).limit(1))
-        for n in range(count):
-            purpose = db.session.get(Purpose, purpose_id)
+    for n in range(count):
+        with app.app_context():
+            purpose = db.session.scalars(select(Purpose).order_by(Purpose.id).limit(1)).one()
             purpose.description_fr = f"Finalité, révision {n}"
             purpose.description_en = f"Purpose, revision {n}"
             db.session.commit()
-            waived = {(f.section, f.key) for f in prepare_draft(db.session).findings if f.waivable}
-            db.session.rollback()
-            with writing():
-                publish(db.session, note_fr=f"Révision {n} de la finalité", options=Options(french_only=waived))
-            if n % 100 == 99:
-                print(f"    {n + 1} versions", flush=True)
-        db.session.remove()
+            db.session.remove()
+        publish_inventory(app, f"Révision {n} de la finalité")
+        if n % 100 == 99:
+            print(f"    {n + 1} versions", flush=True)
 
 
 def time_diff(app, older, newer, rounds=3):

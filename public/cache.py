@@ -151,6 +151,7 @@ class Page:
     headers: list = field(default_factory=list)
     csp: tuple | None = None
     tag: str = ""
+    _wire: dict = field(default_factory=dict, repr=False)
 
     @functools.cached_property
     def last_modified(self):
@@ -160,6 +161,24 @@ class Page:
     @functools.cached_property
     def last_modified_header(self):
         return http_date(self.last_modified) if self.last_modified else None
+
+    def wire(self, accept_encoding):
+        """(bytes, etag, headers of a 200, headers of a 304) for the middleware, made once per
+        encoding: only the CSP (its nonce) differs from one response to the next."""
+        encoding = best_encoding(accept_encoding or "")
+        found = self._wire.get(encoding)
+        if found is None:
+            _, body, etag = self.representation(accept_encoding)
+            common = [*self.headers, ("Vary", "Accept-Encoding"), ("ETag", f'"{etag}"')]
+            full = list(common)
+            if encoding:
+                full.append(("Content-Encoding", encoding))
+            if self.last_modified:
+                full.append(("Last-Modified", self.last_modified_header))
+            full.append(("Content-Length", str(len(body))))
+            not_modified = [(k, v) for k, v in common if k.lower() != "content-type"]
+            found = self._wire[encoding] = (body, etag, full, not_modified)
+        return found
 
     def representation(self, accept_encoding):
         """(encoding or None, bytes, etag) for a client's Accept-Encoding header."""
@@ -392,28 +411,19 @@ class CachedPages:
             return None
         if state != page.state:
             return None
-        try:
-            # A Host outside TRUSTED_HOSTS gets Flask's 400, whether or not the page is stored.
-            get_host(environ, self.app.config.get("TRUSTED_HOSTS"))
-        except SecurityError:
-            return None
-        encoding, body, etag = page.representation(environ.get("HTTP_ACCEPT_ENCODING"))
-        headers = list(page.headers)
-        if page.csp:
-            headers.append(("Content-Security-Policy", secrets.token_urlsafe(18).join(page.csp)))
-        headers.append(("Vary", "Accept-Encoding"))
-        headers.append(("ETag", f'"{etag}"'))
-        last_modified = page.last_modified
-        if _not_modified(environ, etag, last_modified):
-            headers = [(k, v) for k, v in headers if k.lower() != "content-type"]
-            start_response("304 NOT MODIFIED", headers)
+        trusted = self.app.config.get("TRUSTED_HOSTS")
+        if trusted:
+            try:
+                # A Host outside TRUSTED_HOSTS gets Flask's 400, whether or not the page is stored.
+                get_host(environ, trusted)
+            except SecurityError:
+                return None
+        body, etag, headers, not_modified_headers = page.wire(environ.get("HTTP_ACCEPT_ENCODING"))
+        csp = [("Content-Security-Policy", secrets.token_urlsafe(18).join(page.csp))] if page.csp else []
+        if _not_modified(environ, etag, page.last_modified):
+            start_response("304 NOT MODIFIED", not_modified_headers + csp)
             return []
-        if encoding:
-            headers.append(("Content-Encoding", encoding))
-        if last_modified:
-            headers.append(("Last-Modified", page.last_modified_header))
-        headers.append(("Content-Length", str(len(body))))
-        start_response("200 OK", headers)
+        start_response("200 OK", headers + csp)
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
 
