@@ -209,3 +209,22 @@ def test_the_json_content_of_a_version_is_what_its_digest_covers(client):
     version = fresh().scalars(select(PolicyVersion)).one()
     assert hashlib.sha256(version.content.encode()).hexdigest() == version.digest
     assert json.loads(version.content)["document"]["cookies"]
+
+
+def test_a_crash_while_rendering_leaves_the_version_whole_and_its_pages_are_made_when_asked(app, client, monkeypatch):
+    from charte import pages
+    from models import PolicyRendering
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the renderer died")
+
+    make_cookie(name="after_the_crash")
+    with monkeypatch.context() as patch:
+        patch.setattr(pages, "render_policy", broken)
+        version = publish_draft()
+    assert version.number == 2
+    assert fresh().scalars(select(PolicyRendering).where(PolicyRendering.version_id == version.id)).all() == []
+    page = client.get("/fr/cookies")
+    assert page.status_code == 200 and "after_the_crash" in page.get_data(as_text=True)
+    stored = fresh().scalars(select(PolicyRendering).where(PolicyRendering.version_id == version.id)).all()
+    assert [r.lang for r in stored] == ["fr"]

@@ -70,3 +70,16 @@ def test_a_change_goes_out_only_when_a_publisher_publishes_it(browser, page, art
     page.goto(page.base_url + "/fr/cookies/versions/1")
     expect(page.locator(".notice")).to_contain_text("remplacée par la version 2")
     expect(page.locator("#category-necessary")).to_contain_text(OLD_FR)
+
+
+def test_the_archive_reads_on_a_phone_without_scrolling_sideways(browser, live_server, artifacts):
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(live_server + "/fr/cookies/versions")
+    expect(page.locator("table.versions")).to_contain_text("Version 1")
+    label = page.locator("table.versions td").first.evaluate("cell => getComputedStyle(cell, '::before').content")
+    assert "En vigueur depuis le" in label
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the archive scrolls sideways on a phone ({width}px wide)"
+    page.screenshot(path=str(artifacts / "versions-fr-phone.png"), full_page=True)
+    context.close()
