@@ -2,7 +2,7 @@
 published version, the archive of every version and what changed between them."""
 
 from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale, to_user_timezone
 from sqlalchemy import select
 
 from config import DEFAULT_LANGUAGE, LANGUAGES
@@ -85,7 +85,22 @@ def versions():
                 PolicyVersion.cookie_count,
             ).order_by(PolicyVersion.number.desc())
         ).all()
-        return render_template("charte/versions.html", versions=rows, current=state.number, in_lang=_in_lang(lang))
+        # Dates as the visitor reads them, in the site's time zone: written once per day.
+        days, listed = {}, []
+        for row in rows:
+            day = to_user_timezone(row.published_at).date()
+            if day not in days:
+                days[day] = (format_date(day, "yyyy-MM-dd"), format_date(day, "long"))
+            listed.append((row, days[day]))
+        return render_template(
+            "charte/versions.html",
+            versions=listed,
+            current=state.number,
+            in_lang=_in_lang(lang),
+            # Written once, with the number put in per row.
+            version_url=url_for("charte.version", number=0).replace("/0", "/\x00"),
+            changes_url=url_for("charte.changes", number=0).replace("/0/", "/\x00/"),
+        )
 
     return cache.cached_response("versions", lang, render)
 
