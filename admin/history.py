@@ -7,6 +7,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_babel import format_datetime, gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
@@ -29,7 +30,8 @@ KIND_LABELS = {name: KINDS[name].label for name in ("cookie", "provider", "purpo
 # Publications are in the history too (inventory/publication/versions.py), with no record page here.
 PUBLICATION = "policy_version"
 KIND_LABELS[PUBLICATION] = _l("Publication")
-ACTION_LABELS = {"create": _l("Created"), "update": _l("Modified"), "delete": _l("Deleted")}
+# "Created" alone is also a date's label ("Créé le"): the operation has its own context.
+ACTION_LABELS = {"create": lazy_pgettext("history action", "Created"), "update": _l("Modified"), "delete": _l("Deleted")}
 SOURCE_LABELS = {
     "admin": _l("back office"),
     "import": _l("import"),

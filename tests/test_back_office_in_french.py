@@ -20,3 +20,13 @@ def test_record_pages_say_oui_and_non_and_modifier(editor_client):
     assert "Oui" in details and "True" not in details and "False" not in details
     edit = html_of(editor_client.get(f"/admin/cookie/edit/?id={cookie.id}"))
     assert "Modifier" in visible_text(edit) and "Editer" not in edit
+
+
+def test_the_history_says_cree_for_a_creation_not_the_date_label(editor_client):
+    from tests.helpers import make_cookie
+
+    make_cookie(name="just_made")
+    page = editor_client.get("/admin/history/?model=cookie")
+    text = visible_text(page)
+    assert "Créé" in text
+    assert "Créé le" not in text  # the operation, not the label of a creation date
