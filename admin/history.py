@@ -5,9 +5,8 @@ from datetime import date, datetime, time, timedelta
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import BaseView, expose
-from flask_babel import format_datetime, gettext
+from flask_babel import format_datetime, gettext, lazy_pgettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
@@ -31,7 +30,11 @@ KIND_LABELS = {name: KINDS[name].label for name in ("cookie", "provider", "purpo
 PUBLICATION = "policy_version"
 KIND_LABELS[PUBLICATION] = _l("Publication")
 # "Created" alone is also a date's label ("Créé le"): the operation has its own context.
-ACTION_LABELS = {"create": lazy_pgettext("history action", "Created"), "update": _l("Modified"), "delete": _l("Deleted")}
+ACTION_LABELS = {
+    "create": lazy_pgettext("history action", "Created"),
+    "update": _l("Modified"),
+    "delete": _l("Deleted"),
+}
 SOURCE_LABELS = {
     "admin": _l("back office"),
     "import": _l("import"),
