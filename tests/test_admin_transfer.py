@@ -163,7 +163,7 @@ def test_json_backup_round_trip_through_the_back_office(editor_client):
     backup = editor_client.get("/admin/export/json").data
     json.loads(backup)
     preview = upload(editor_client, backup, "backup.json")
-    assert "Inchangé" in visible_text(preview)
+    assert "Inchangée" in visible_text(preview)  # a row of the file: feminine, like « Rejetée »
 
 
 def test_the_preview_counts_each_kind_of_record_apart(editor_client):
