@@ -30,4 +30,3 @@ def test_the_history_says_cree_for_a_creation_not_the_date_label(editor_client):
     text = visible_text(page)
     assert "Créé" in text
     assert "Créé le" not in text  # the operation, not the label of a creation date
-
