@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from models import writes
 
@@ -73,8 +74,9 @@ def import_command(file, fmt, dry_run, skip_invalid, max_size):
     report = importing.import_inventory(
         data, filename=file.name, fmt=fmt, dry_run=dry_run, skip_invalid=skip_invalid, max_bytes=max_bytes
     )
-    for line in report.summary():
-        click.echo(line)
+    with force_locale("en"):  # the command line speaks English, its messages included
+        for line in report.summary():
+            click.echo(line)
     if report.problems or (report.rejected and not report.applied):
         sys.exit(EXIT_REFUSED)
     if report.rejected:

@@ -77,6 +77,8 @@ def test_import_with_a_rejected_row_exits_non_zero_and_names_row_and_column(runn
     assert result.exit_code == EXIT_REFUSED
     assert "refused, nothing written" in result.output
     assert "(row 3): category:" in result.output
+    # One language per run: the reason is in English like the rest, not « Catégorie inconnue ».
+    assert "inconnue" not in result.output.lower() and "unknown" in result.output.lower()
     assert checksum() == before
     skipped = run(runner, "import", str(source), "--skip-invalid")
     assert skipped.exit_code == EXIT_SKIPPED
