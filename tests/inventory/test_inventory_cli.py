@@ -73,7 +73,10 @@ def test_import_with_a_rejected_row_exits_non_zero_and_names_row_and_column(runn
     source = tmp_path / "cookies.csv"
     source.write_bytes(csv_bytes([cookie_row(), cookie_row(name="x", category="nope")]))
     before = checksum()
-    result = run(runner, "import", str(source))
+    from flask_babel import force_locale
+
+    with force_locale("fr"):  # the default language of a command (no request): French
+        result = run(runner, "import", str(source))
     assert result.exit_code == EXIT_REFUSED
     assert "refused, nothing written" in result.output
     assert "(row 3): category:" in result.output
