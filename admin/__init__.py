@@ -10,6 +10,7 @@ from hardening.headers import csp_nonce
 from models import Category, Cookie, Provider, Purpose, SiteSettings, User, db
 
 from .history import HistoryView
+from .labels import local_time
 from .publication import PublicationView
 from .transfer import ExportView, ImportView
 from .users import UserView
@@ -44,6 +45,7 @@ def init_admin(app):
         UserView(User, db, name=_l("Accounts"), endpoint="users"),
     ]
     admin.add_views(*views)
+    app.add_template_filter(local_time, "local_time")
     app.extensions["back_office_views"] = {view.endpoint: view for view in [dashboard, *views]}
     return admin
 

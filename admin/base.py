@@ -3,6 +3,7 @@
 import contextvars
 import copy
 import logging
+from datetime import datetime
 
 from flask import abort, flash, request
 from flask_admin import AdminIndexView, expose
@@ -31,7 +32,7 @@ from rules.validation import text as text_rule
 
 from . import flask_admin_adapter
 from .access import WRITE_ROLES, AccessMixin, user_role
-from .labels import FIELD_LABELS, field_label
+from .labels import FIELD_LABELS, field_label, local_time
 from .list_args import bounded_page, limited_search, read_search, stored_integer
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,10 @@ class SecureModelView(AccessMixin, ModelView):
     column_type_formatters_detail = {
         **typefmt.DETAIL_FORMATTERS,
         bool: lambda view, value, name: gettext("Yes") if value else gettext("No"),
+        datetime: lambda view, value, name: local_time(value),
     }
+    # Times in lists too: the site's time zone, as on record pages and in the history.
+    column_type_formatters = {**typefmt.BASE_FORMATTERS, datetime: lambda view, value, name: local_time(value)}
     form_excluded_columns = ("created_at", "updated_at", "version")
     column_display_pk = False
     # A view that answers a search word itself gives a method ``search_condition(word)``

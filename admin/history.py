@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import BaseView, expose
-from flask_babel import format_datetime, gettext, lazy_pgettext
+from flask_babel import gettext, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
@@ -21,7 +21,7 @@ from rules.language import in_page_language
 from rules.validation import InventoryError
 
 from .access import AccessMixin, can_write
-from .labels import field_label
+from .labels import field_label, local_time
 from .list_args import bounded_page, stored_integer
 
 # The kinds in the order of the history's menu: the records edited most often first.
@@ -235,7 +235,7 @@ class HistoryView(AccessMixin, BaseView):
                 "error",
             )
             return redirect(target)
-        when = format_datetime(change.change_set.created_at, "short")
+        when = local_time(change.change_set.created_at)
         # gettext, not _l: a lazy string counts as HTML, so the record's name would not be escaped.
         if restored_id == change.record_id:
             flash(gettext("“%(record)s” is back as it was on %(when)s.", record=str(restored), when=when), "success")

@@ -1,5 +1,7 @@
-"""Field labels shown in every back-office list, form, filter and history row."""
+"""Field labels shown in every back-office list, form, filter and history row, and the one way
+the back office writes a time."""
 
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
 from inventory.kinds import KINDS
@@ -30,3 +32,12 @@ _SNAPSHOT_LABELS = {"provider_id": _l("Provider"), "category_id": _l("Category")
 
 def field_label(key):
     return _SNAPSHOT_LABELS.get(key) or FIELD_LABELS.get(key) or key
+
+
+def local_time(moment, with_zone=True):
+    """A stored time (UTC) as the back office writes every time: in the site's time zone
+    (``TIMEZONE``), short, followed by the zone's name, « 02/12/2026 15:00 (heure : France) »."""
+    if moment is None:
+        return ""
+    text = format_datetime(moment, "short")
+    return f"{text} ({format_datetime(moment, 'v')})" if with_zone else text

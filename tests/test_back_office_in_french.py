@@ -30,3 +30,19 @@ def test_the_history_says_cree_for_a_creation_not_the_date_label(editor_client):
     text = visible_text(page)
     assert "Créé" in text
     assert "Créé le" not in text  # the operation, not the label of a creation date
+
+
+def test_every_time_is_in_the_sites_time_zone_and_says_which(editor_client):
+    """A record page and the history write the same moment the same way: Paris time, labelled."""
+    from datetime import datetime
+
+    from tests.helpers import fresh, make_cookie
+
+    ident = make_cookie(name="timed").id
+    fresh().execute(Cookie.__table__.update().where(Cookie.id == ident).values(updated_at=datetime(2026, 1, 5, 23, 30)))
+    db.session.commit()
+    details = visible_text(editor_client.get(f"/admin/cookie/details/?id={ident}"))
+    assert "06/01/2026 00:30 (heure : France)" in details  # 23:30 UTC is 00:30 in Paris
+    assert "2026-01-05 23:30" not in details
+    history = visible_text(editor_client.get("/admin/history/"))
+    assert "(heure : France)" in history

@@ -3,6 +3,7 @@ English, edits a purpose, and sees the policy change in both languages."""
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser import publishing
@@ -122,3 +123,11 @@ def test_phone_layout_keeps_every_column_readable(browser, live_server, artifact
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px wide)"
     page.screenshot(path=str(artifacts / "charte-fr-phone.png"), full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize("email", ["editor@example.com", "admin@example.com"])
+def test_the_french_top_bar_holds_on_one_row_at_1280(page, email):
+    log_in(page, email)
+    expect(page.locator(".navbar")).to_contain_text("Modifications récentes")
+    height = page.locator("nav.navbar").evaluate("bar => bar.getBoundingClientRect().height")
+    assert height < 70, f"the top bar wraps ({height:.0f}px high)"
