@@ -10,7 +10,7 @@ from hardening.headers import csp_nonce
 from models import Category, Cookie, Provider, Purpose, SiteSettings, User, db
 
 from .history import HistoryView
-from .labels import local_time
+from .labels import column_label, local_time
 from .publication import PublicationView
 from .transfer import ExportView, ImportView
 from .users import UserView
@@ -46,6 +46,7 @@ def init_admin(app):
     ]
     admin.add_views(*views)
     app.add_template_filter(local_time, "local_time")
+    app.add_template_global(column_label, "column_label")
     app.extensions["back_office_views"] = {view.endpoint: view for view in [dashboard, *views]}
     return admin
 

@@ -4,6 +4,7 @@ the back office writes a time."""
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
+from inventory.importing.ocd import FIELD_OF_COLUMN
 from inventory.kinds import KINDS
 
 # The inventory's fields are labelled where their kinds are declared; the back office adds
@@ -32,6 +33,16 @@ _SNAPSHOT_LABELS = {"provider_id": _l("Provider"), "category_id": _l("Category")
 
 def field_label(key):
     return _SNAPSHOT_LABELS.get(key) or FIELD_LABELS.get(key) or key
+
+
+def column_label(column):
+    """A file's column as the back office names the field it fills: « Durée de vie (Retention
+    period) » for the Open Cookie Database's column, « Catégorie » for our own ``category``."""
+    field = FIELD_OF_COLUMN.get(column, column)
+    label = FIELD_LABELS.get(field)
+    if label is None:
+        return column
+    return str(label) if field == column else f"{label} ({column})"
 
 
 def local_time(moment, with_zone=True):

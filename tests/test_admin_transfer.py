@@ -184,3 +184,26 @@ def test_the_preview_counts_each_kind_of_record_apart(editor_client):
         "Finalités": ["1", "0", "0", "0"],
         "Cookies": ["1", "0", "0", "0"],
     }
+
+
+def test_the_preview_names_a_rejected_cell_by_our_field_label(editor_client):
+    """An Open Cookie Database row whose domain is not one: the reason names our field
+    (« Domaine »), with the file's column beside it for finding the cell."""
+    from inventory.importing.ocd import HEADER
+
+    row = {
+        "ID": "x1",
+        "Platform": "Analytics",
+        "Category": "Analytics",
+        "Cookie / Data Key name": "_endless",
+        "Domain": "bad!domain",
+        "Description": "Counts visits",
+        "Retention period": "2 years",
+        "Data Controller": "Example",
+        "User Privacy & GDPR Rights Portals": "",
+        "Wildcard match": "0",
+    }
+    data = (",".join(HEADER) + "\n" + ",".join(row[column] for column in HEADER) + "\n").encode()
+    preview = upload(editor_client, data, name="ocd.csv")
+    assert "Domaine (Domain) : « bad!domain »" in visible_text(preview)
+    assert "Domaine (Domain)\u00a0:" in preview.get_data(as_text=True)  # French typography

@@ -53,6 +53,8 @@ _SOURCES = {
     "Platform": ("service_fr", "service_en"),
     "Description": ("purposes",),
 }
+# The field a problem's column stands for, to name it as the back office does.
+FIELD_OF_COLUMN = {column: names[0] for column, names in _SOURCES.items()}
 # The provider's privacy policy address, filled from the portal column when it has none.
 PROVIDER_URL = "provider_" + PROVIDER.field("privacy_policy_url").name
 COLUMNS = {
