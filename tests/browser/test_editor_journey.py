@@ -131,3 +131,18 @@ def test_the_french_top_bar_holds_on_one_row_at_1280(page, email):
     expect(page.locator(".navbar")).to_contain_text("Modifications récentes")
     height = page.locator("nav.navbar").evaluate("bar => bar.getBoundingClientRect().height")
     assert height < 70, f"the top bar wraps ({height:.0f}px high)"
+
+
+def test_on_a_phone_the_cookie_form_stacks_its_fields(browser, live_server):
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.base_url = live_server
+    log_in(page)
+    page.goto(live_server + "/admin/cookie/?search=sessionid")
+    page.locator("table.model-list a[href*='/admin/cookie/edit/']").first.click()
+    domain = page.locator("#domain").bounding_box()
+    party = page.locator("label[for=party]").bounding_box()
+    assert party["y"] > domain["y"] + domain["height"], "the domain and 'set by' fields share a row on a phone"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the form scrolls sideways on a phone ({width}px wide)"
+    context.close()
