@@ -96,6 +96,11 @@ class SecureModelView(AccessMixin, ModelView):
     def can_delete(self):
         return user_role() in self.write_roles
 
+    def search_placeholder(self):
+        """A placeholder that fits the box (Flask-Admin lists every searched column, cut off
+        after thirty characters): what is searched, in a word."""
+        return gettext("Search the %(records)s", records=str(self.name).lower())
+
     def set_editable_columns(self, columns):
         """Offer inline editing of ``columns`` in the list (none: an empty tuple)."""
         self.column_editable_list = columns

@@ -46,3 +46,9 @@ def test_every_time_is_in_the_sites_time_zone_and_says_which(editor_client):
     assert "2026-01-05 23:30" not in details
     history = visible_text(editor_client.get("/admin/history/"))
     assert "(heure : France)" in history
+
+
+def test_the_search_box_says_what_it_searches_in_words_that_fit(editor_client):
+    html = html_of(editor_client.get("/admin/purpose/"))
+    assert 'placeholder="Rechercher dans les finalités"' in html
+    assert "Description (français), Description" not in html
