@@ -228,3 +228,18 @@ def test_a_crash_while_rendering_leaves_the_version_whole_and_its_pages_are_made
     assert page.status_code == 200 and "after_the_crash" in page.get_data(as_text=True)
     stored = fresh().scalars(select(PolicyRendering).where(PolicyRendering.version_id == version.id)).all()
     assert [r.lang for r in stored] == ["fr"]
+
+
+def test_editor_text_stays_text_in_the_changes_the_archive_and_the_back_office(client, publisher_client):
+    payload = '<img src=x onerror="alert(1)">'
+    change_a_purpose(payload, payload)
+    for page in (
+        publisher_client.get("/admin/publication/"),
+        publisher_client.get("/admin/publication/preview/fr"),
+    ):
+        assert payload not in page.get_data(as_text=True) and "&lt;img src=x" in page.get_data(as_text=True)
+    publish_draft(payload)
+    for path in ("/fr/cookies/versions", "/en/cookies/versions/2/changes", "/fr/cookies"):
+        html = client.get(path).get_data(as_text=True)
+        assert payload not in html, path
+        assert "&lt;img src=x" in html, path
