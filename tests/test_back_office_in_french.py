@@ -52,3 +52,12 @@ def test_the_search_box_says_what_it_searches_in_words_that_fit(editor_client):
     html = html_of(editor_client.get("/admin/purpose/"))
     assert 'placeholder="Rechercher dans les finalités"' in html
     assert "Description (français), Description" not in html
+
+
+def test_every_back_office_page_has_its_language_a_title_and_a_skip_link(editor_client):
+    for path in ("/admin/", "/admin/cookie/", "/admin/publication/", "/admin/history/"):
+        html = html_of(editor_client.get(path))
+        assert '<html lang="fr">' in html, path
+        assert html.count("<h1") == 1, path
+        assert '<a class="skip-link" href="#main">Aller au contenu</a>' in html and '<main id="main"' in html, path
+        assert 'aria-label="Toggle navigation"' not in html and 'aria-label="Menu"' in html, path
