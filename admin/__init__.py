@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from hardening.headers import csp_nonce
 from models import Category, Cookie, Provider, Purpose, SiteSettings, User, db
 
+from .flask_admin_adapter import let_our_words_win
 from .history import HistoryView
 from .labels import column_label, local_time
 from .publication import PublicationView
@@ -24,12 +25,12 @@ def init_admin(app):
     transfer = _l("Import / export")
     cookies = CookieView(Cookie, db, name=_l("Cookies"), endpoint="cookie", category=inventory)
     dashboard = DashboardView(cookies, name=_l("Overview"), url="/admin", endpoint="admin")
+    let_our_words_win(TRANSLATIONS)
     admin = Admin(
         app,
         name=_l("Cookie inventory"),
         theme=Bootstrap4Theme(base_template="admin/master.html", fluid=True),
         index_view=dashboard,
-        translations_path=TRANSLATIONS,
         csp_nonce_generator=csp_nonce,
     )
     views = [

@@ -227,7 +227,7 @@ def test_editing_a_cookie_keeps_its_own_name_and_changes_the_lifetime(editor):
         name="sessionid",
         service_fr="Authentification (front et back office)",
         service_en="Authentication (front and back office)",
-        purposes=[str(ident(Purpose, description_fr="Se souvenir de l'utilisateur d'une page à une autre."))],
+        purposes=[str(ident(Purpose, description_fr="Se souvenir de l’utilisateur d’une page à une autre."))],
         lifetime_unit="hours",
         lifetime_amount="12",
     )
@@ -258,7 +258,7 @@ def test_hiding_a_cookie_removes_it_from_the_policy(editor):
 # --- Validation: the form comes back with a message, nothing is written --------------------
 
 
-def _refused(response, field, message, failed="Failed to create record."):
+def _refused(response, field, message, failed="Nothing was created: please correct the fields marked below."):
     assert response.status_code == 200
     assert [kind for kind, _ in flashes(response)] == ["danger"]
     if failed:
@@ -282,7 +282,7 @@ def test_a_bad_web_address_is_refused_on_edit(editor):
     response = post(
         editor, f"/admin/provider/edit/?id={provider_id}", name="Opendatasoft", website="javascript:alert(1)"
     )
-    _refused(response, "website", "https://", failed="Failed to save record.")
+    _refused(response, "website", "https://", failed="Nothing was saved: please correct the fields marked below.")
     assert fresh().get(Provider, provider_id).website == "https://www.opendatasoft.com"
 
 
@@ -339,7 +339,7 @@ def test_renaming_a_provider_onto_another_is_refused(editor):
     db.session.commit()
     matomo = ident(Provider, name="Matomo")
     response = post(editor, f"/admin/provider/edit/?id={matomo}", name="Opendatasoft")
-    _refused(response, "name", "Already exists.", failed="Failed to save record.")
+    _refused(response, "name", "Already exists.", failed="Nothing was saved: please correct the fields marked below.")
     assert fresh().get(Provider, matomo).name == "Matomo"
 
 

@@ -61,3 +61,22 @@ def test_every_back_office_page_has_its_language_a_title_and_a_skip_link(editor_
         assert html.count("<h1") == 1, path
         assert '<a class="skip-link" href="#main">Aller au contenu</a>' in html and '<main id="main"' in html, path
         assert 'aria-label="Toggle navigation"' not in html and 'aria-label="Menu"' in html, path
+
+
+def test_flask_admins_own_words_are_our_french(editor_client):
+    """Flask-Admin's catalog says « Editer », « continuer à éditer », « A été enregistrée avec
+    succès » and « Êtes-vous bien sûr de vouloir  supprimer cet objet? »: ours replaces them."""
+    from tests.helpers import flashes, make_cookie
+
+    cookie = db.session.scalars(select(Cookie).where(Cookie.name == "sessionid")).one()
+    edit = html_of(editor_client.get(f"/admin/cookie/edit/?id={cookie.id}"))
+    assert 'value="Enregistrer et continuer les modifications"' in edit
+    assert "éditer" not in edit.lower()
+    listing = html_of(editor_client.get("/admin/cookie/"))
+    assert "Voulez-vous vraiment supprimer cet enregistrement\u202f?" in listing
+    assert "bien sûr" not in listing and "Chercher" not in listing
+    doomed = make_cookie(name="to_delete").id
+    deleted = editor_client.post(
+        "/admin/cookie/delete/", data={"id": doomed, "csrf_token": editor_client.csrf}, follow_redirects=True
+    )
+    assert flashes(deleted) == [("success", "L’enregistrement a été supprimé.")]

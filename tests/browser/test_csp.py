@@ -82,7 +82,7 @@ def test_admin_interactions_work_under_csp(page):
 
     # Bulk action: select all, "delete" from the "With selected" menu, confirm.
     page.locator("input.action-rowtoggle").check()
-    page.get_by_role("button", name=re.compile("Avec la sélection")).click()
+    page.get_by_role("button", name=re.compile("Pour la sélection")).click()
     page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         page.locator("[data-model-action=delete]").click()
