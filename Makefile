@@ -24,6 +24,8 @@ run: $(VENV)/.installed
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed
+	@# axe-core for the browser tests' accessibility checks, where npm is at hand (.ci/run always installs it)
+	@if command -v npm >/dev/null 2>&1 && [ ! -d tests/browser/npm/node_modules ]; then npm ci --prefix tests/browser/npm --no-audit --no-fund --loglevel=error; fi
 	$(PY) -m pytest
 
 lint: $(VENV)/.installed
@@ -42,4 +44,4 @@ check-translations: $(VENV)/.installed
 	$(PY) scripts/i18n.py check
 
 clean:
-	rm -rf $(VENV) .pytest_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache test-artifacts tests/browser/npm/node_modules

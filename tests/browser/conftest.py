@@ -75,3 +75,16 @@ def artifacts(request, database_url):
     folder = ARTIFACTS / ("postgresql" if database_url.startswith("postgresql") else "sqlite")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+AXE = Path(__file__).resolve().parent / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    """axe-core, pinned in tests/browser/npm (installed by .ci/run: npm ci --prefix tests/browser/npm)."""
+    if not AXE.exists():
+        if CI:
+            pytest.fail("axe-core is required under CI=true (npm ci --prefix tests/browser/npm).")
+        pytest.skip("axe-core not installed (npm ci --prefix tests/browser/npm): accessibility checks not run.")
+    return AXE.read_text(encoding="utf-8")

@@ -129,6 +129,7 @@ def test_phone_layout_keeps_every_column_readable(browser, live_server, artifact
 def test_the_french_top_bar_holds_on_one_row_at_1280(page, email):
     log_in(page, email)
     expect(page.locator(".navbar")).to_contain_text("Modifications récentes")
+    page.wait_for_load_state("load")  # measured with the style sheets applied, even under load
     height = page.locator("nav.navbar").evaluate("bar => bar.getBoundingClientRect().height")
     assert height < 70, f"the top bar wraps ({height:.0f}px high)"
 
