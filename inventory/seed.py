@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from models import Category, Cookie, InventoryState, Provider, Purpose, SiteSettings, db
 from models.timestamps import utcnow
+from rules.typography import french
 
 CATEGORIES = [
     {
@@ -117,6 +118,18 @@ COOKIES = [
         "months",
         6,
     ),
+]
+
+# Typed with plain apostrophes and spaces, as in the original policy; what a new install shows
+# follows French typography (’, no-break spaces before : ; ! ?), as an editor's text should.
+for _category in CATEGORIES:
+    _category["name_fr"], _category["description_fr"] = (
+        french(_category["name_fr"]),
+        french(_category["description_fr"]),
+    )
+COOKIES = [
+    (name, french(service_fr), service_en, french(purpose_fr), *rest)
+    for name, service_fr, service_en, purpose_fr, *rest in COOKIES
 ]
 
 SETTINGS = {

@@ -40,7 +40,7 @@ def test_it_lists_what_the_policy_shows(client):
     }
     assert session["purposes"] == [
         {
-            "fr": "Se souvenir de l'utilisateur d'une page à une autre.",
+            "fr": "Se souvenir de l’utilisateur d’une page à une autre.",
             "en": "Remember the user from one page to the next.",
         }
     ]

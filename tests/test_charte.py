@@ -23,7 +23,7 @@ SEED = {
     "sessionid": (
         "Authentification (front et back office)",
         "Authentication (front and back office)",
-        "Se souvenir de l'utilisateur d'une page à une autre.",
+        "Se souvenir de l’utilisateur d’une page à une autre.",
         "Remember the user from one page to the next.",
         "14 jours",
         "14 days",

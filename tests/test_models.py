@@ -318,7 +318,7 @@ def test_deleting_a_purpose_still_used_is_refused_even_with_its_cookies_loaded(a
     db.session.rollback()
     assert count(Purpose) == 4
     sessionid = fresh().scalars(select(Cookie).where(Cookie.name == "sessionid")).one()
-    assert [p.description_fr for p in sessionid.purposes] == ["Se souvenir de l'utilisateur d'une page à une autre."]
+    assert [p.description_fr for p in sessionid.purposes] == ["Se souvenir de l’utilisateur d’une page à une autre."]
 
 
 def test_unused_provider_category_and_purpose_can_be_deleted(app):
@@ -432,7 +432,7 @@ def test_revision_records_the_time_of_change(app):
 def test_every_model_reads_as_its_name(app):
     provider, necessary, purpose = seed_objects()
     assert str(provider) == "Opendatasoft"
-    assert str(purpose) == "Se souvenir de l'utilisateur d'une page à une autre."
+    assert str(purpose) == "Se souvenir de l’utilisateur d’une page à une autre."
     assert str(fresh().scalars(select(SiteSettings)).one()) == "Datajoule"
     assert str(fresh().get(InventoryState, 1)) == f"r{revision()}"
     assert str(Cookie(name="_ga", domain=".example.org")) == "_ga (.example.org)"
@@ -465,4 +465,4 @@ def test_records_read_outside_a_request(app):
     """The CLI and exports print records with no visitor: French, the default language."""
     provider, necessary, purpose = seed_objects()
     assert str(necessary) == "Cookies nécessaires au fonctionnement"
-    assert str(purpose) == "Se souvenir de l'utilisateur d'une page à une autre."
+    assert str(purpose) == "Se souvenir de l’utilisateur d’une page à une autre."

@@ -62,7 +62,7 @@ def test_the_archive_lists_every_version_and_each_version_is_kept_as_it_was(clie
 @pytest.mark.parametrize(
     "lang, old, new",
     [
-        ("fr", "Se souvenir de l'utilisateur d'une page à une autre.", "Garder la session ouverte"),
+        ("fr", "Se souvenir de l’utilisateur d’une page à une autre.", "Garder la session ouverte"),
         ("en", "Remember the user from one page to the next.", "Keep the session open"),
     ],
 )

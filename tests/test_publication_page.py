@@ -33,7 +33,7 @@ def publish_form(client, **fields):
 def test_the_page_shows_the_draft_changes_field_by_field(editor_client):
     reword_sessionid_purpose()
     text = visible_text(editor_client.get("/admin/publication/"))
-    assert "Se souvenir de l'utilisateur d'une page à une autre." in text
+    assert "Se souvenir de l’utilisateur d’une page à une autre." in text
     assert "Garder la session ouverte" in text and "Keep the session open" in text
     assert "Description (français)" in text or "Description (French)" in text
 

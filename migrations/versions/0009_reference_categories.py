@@ -8,7 +8,8 @@ A database made by ``flask db upgrade`` alone had no category, so an Open Cookie
 import rejected every row. The categories the importers map to (necessary, preferences,
 statistics, marketing) are inserted where missing; a category that exists, edited or not,
 is left as it is. Self-contained: the texts are copied from ``inventory/seed.py`` as they
-were when this revision was written (a test keeps both the same).
+were when this revision was written, with their French typography (’ and no-break spaces),
+which a test keeps the same.
 """
 
 from datetime import UTC, datetime
@@ -29,9 +30,9 @@ CATEGORIES = [
         "name_fr": "Cookies nécessaires au fonctionnement",
         "name_en": "Strictly necessary cookies",
         "description_fr": (
-            "Ils permettent au site de fonctionner : vous garder connecté d'une page à l'autre, "
+            "Ils permettent au site de fonctionner : vous garder connecté d’une page à l’autre, "
             "retenir votre langue, sécuriser les formulaires, mémoriser vos choix sur les cookies. "
-            "Ils ne servent à rien d'autre et ne requièrent pas votre consentement."
+            "Ils ne servent à rien d’autre et ne requièrent pas votre consentement."
         ),
         "description_en": (
             "They make the site work: keeping you signed in from one page to the next, remembering "
@@ -47,7 +48,7 @@ CATEGORIES = [
         "name_en": "Preference cookies",
         "description_fr": (
             "Ils retiennent des réglages facultatifs qui personnalisent votre expérience, "
-            "comme l'affichage ou la région choisie."
+            "comme l’affichage ou la région choisie."
         ),
         "description_en": (
             "They remember optional settings that personalise your experience, such as a display "
@@ -61,9 +62,9 @@ CATEGORIES = [
         "name_fr": "Cookies statistiques",
         "name_en": "Statistics cookies",
         "description_fr": (
-            "Ils mesurent l'audience du site et la façon dont il est utilisé, pour l'améliorer. "
-            "Une mesure d'audience strictement anonyme et limitée au site peut être dispensée de "
-            "consentement ; ses cookies ne vivent alors pas plus de 13 mois."
+            "Ils mesurent l’audience du site et la façon dont il est utilisé, pour l’améliorer. "
+            "Une mesure d’audience strictement anonyme et limitée au site peut être dispensée de "
+            "consentement ; ses cookies ne vivent alors pas plus de 13 mois."
         ),
         "description_en": (
             "They measure the site's audience and how it is used, so that it can be improved. "
@@ -78,7 +79,7 @@ CATEGORIES = [
         "name_fr": "Cookies publicitaires",
         "name_en": "Marketing cookies",
         "description_fr": (
-            "Ils suivent votre navigation, souvent d'un site à l'autre, pour vous montrer des "
+            "Ils suivent votre navigation, souvent d’un site à l’autre, pour vous montrer des "
             "publicités adaptées ou mesurer leur efficacité."
         ),
         "description_en": (

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tests.browser.publishing import log_in
 
-OLD_FR = "Se souvenir de l'utilisateur d'une page à une autre."
+OLD_FR = "Se souvenir de l’utilisateur d’une page à une autre."
 NEW_FR = "Garder la session de l’utilisateur ouverte"
 NEW_EN = "Keep the user's session open"
 
