@@ -103,11 +103,13 @@ def register_blueprints(app):
     from api import bp as api_bp
     from charte import bp as charte_bp
     from charte import root_bp
+    from embed import bp as embed_bp
 
     app.register_blueprint(root_bp)
     app.register_blueprint(charte_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(embed_bp)
 
 
 def register_errorhandlers(app):

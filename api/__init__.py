@@ -5,27 +5,17 @@ the policy (public/cache.py): compressed, ETag, Last-Modified, 304, readable by 
 
 import json
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort
 
 from inventory.publication.versions import document_of, version_number
 from models import PolicyVersion, db
 from public import cache
+from public.cors import readable_by_any_site
 from rules.cells import timestamp
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-# Any site's scripts may read the feed (it is public and carries no credentials): the ETag and
-# Last-Modified headers too, so that a script can revalidate; preflighted requests (a script
-# sending If-None-Match) are answered. Read-only: GET and HEAD only, and no cookie is involved.
-READABLE_ANYWHERE = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "ETag, Last-Modified, Content-Length",
-}
-PREFLIGHT = {
-    "Access-Control-Allow-Methods": "GET, HEAD",
-    "Access-Control-Allow-Headers": "Accept, Accept-Language, If-None-Match, If-Modified-Since",
-    "Access-Control-Max-Age": "86400",
-}
+readable_by_any_site(bp)
 
 
 @bp.record_once
@@ -44,14 +34,6 @@ def _feed(version, **extra):
         **extra,
     }
     return json.dumps({**head, **document}, ensure_ascii=False, indent=1).encode("utf-8")
-
-
-@bp.after_request
-def _readable_by_any_site(response):
-    response.headers.update(READABLE_ANYWHERE)
-    if request.method == "OPTIONS":
-        response.headers.update(PREFLIGHT)
-    return response
 
 
 def _json(kind, render, key=None):

@@ -281,3 +281,14 @@ def publish_if_changed(note="Mise à jour", now=None):
     session.rollback()
     fresh()
     return None if unchanged else publish_draft(note, now)
+
+
+def unpublish_everything():
+    """Back to before the first publication (the tests start at version 1)."""
+    from sqlalchemy import delete
+
+    from models import PolicyRendering, PolicyVersion, ReviewRequest
+
+    for model in (ReviewRequest, PolicyRendering, PolicyVersion):
+        db.session.execute(delete(model))
+    db.session.commit()

@@ -23,6 +23,9 @@ LAUNCH_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # navigator.webdriver stays false, as for a visitor: vanilla-cookieconsent shows nothing to a
+    # browser that says it is automated (hideFromBots), and the tests must see what visitors see.
+    "--disable-blink-features=AutomationControlled",
 ]
 
 
@@ -88,3 +91,48 @@ def axe_source():
             pytest.fail("axe-core is required under CI=true (npm ci --prefix tests/browser/npm).")
         pytest.skip("axe-core not installed (npm ci --prefix tests/browser/npm): accessibility checks not run.")
     return AXE.read_text(encoding="utf-8")
+
+
+NPM = Path(__file__).resolve().parent / "npm" / "node_modules"
+
+
+class OtherSite:
+    """A plain site on another origin (its own port), as a site owner's: it serves the pages a
+    test gives it (``pages[path] = html``) and the pinned npm packages under /vendor/."""
+
+    def __init__(self):
+        self.pages = {}
+        self.url = None
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/vendor/"):
+            file = (NPM / path.removeprefix("/vendor/")).resolve()
+            if NPM in file.parents and file.is_file():
+                kind = "text/css" if file.suffix == ".css" else "text/javascript"
+                start_response("200 OK", [("Content-Type", kind)])
+                return [file.read_bytes()]
+        elif path in self.pages:
+            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+            return [self.pages[path].encode("utf-8")]
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"not found"]
+
+
+@pytest.fixture
+def other_site():
+    """A site on another origin that includes what the README's "On your site" snippets say."""
+    site = OtherSite()
+    server = make_server("127.0.0.1", 0, site, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    site.url = f"http://127.0.0.1:{server.server_port}"
+    yield site
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture(scope="session")
+def npm_packages(axe_source):
+    """The pinned npm packages (installed with axe-core by npm ci)."""
+    return NPM

@@ -1,0 +1,84 @@
+"""The policy on a site owner's own pages, another origin, with the snippets of the README's
+"On your site" (issue 13): vanilla-cookieconsent 3.1.0 (pinned npm) runs the configuration the
+app generates from the published version."""
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from models import Category, Purpose, db
+from tests.helpers import make_cookie, publish_draft
+
+XSS = '<img src=x onerror="window.__xss = 1">'
+TITLE = {"fr": "Nous utilisons des cookies", "en": "We use cookies"}
+CHOOSE = {"fr": "Choisir", "en": "Choose"}
+ACCEPT_ALL = {"fr": "Tout accepter", "en": "Accept all"}
+STATISTICS = {"fr": "Cookies statistiques", "en": "Statistics cookies"}
+NAME_COLUMN = {"fr": "Nom du cookie", "en": "Cookie name"}
+
+
+def cookieconsent_page(app_url, lang):
+    return f"""<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8"><title>Host</title>
+<link rel="stylesheet" href="/vendor/vanilla-cookieconsent/dist/cookieconsent.css">
+</head><body><h1>A site owner's page</h1>
+<script src="/vendor/vanilla-cookieconsent/dist/cookieconsent.umd.js"></script>
+<script src="{app_url}/static/embed/cookieconsent.js" defer></script>
+</body></html>"""
+
+
+def measured_cookies():
+    statistics = db.session.scalars(select(Category).where(Category.key == "statistics")).one()
+    purpose = Purpose(description_fr=f"Mesure d’audience {XSS}", description_en=f"Audience measurement {XSS}")
+    db.session.add(purpose)
+    make_cookie(name="_pk_id", is_pattern=True, domain="", category=statistics, purposes=[purpose], commit=False)
+    make_cookie(name="_pk_ses", domain="", category=statistics, purposes=[purpose])
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_cookieconsent_shows_our_cookies_per_category_and_an_editors_markup_stays_text(
+    page, live_server, other_site, npm_packages, lang
+):
+    measured_cookies()
+    publish_draft()
+    other_site.pages["/"] = cookieconsent_page(live_server, lang)
+    page.goto(other_site.url + "/")
+    banner = page.locator("#cc-main .cm")
+    expect(banner).to_be_visible()
+    expect(banner.locator("#cm__title")).to_have_text(TITLE[lang])
+    banner.get_by_role("button", name=CHOOSE[lang]).click()
+    preferences = page.locator("#cc-main .pm")
+    expect(preferences).to_be_visible()
+    section = preferences.locator(
+        ".pm__section--toggle", has=page.locator("button.pm__section-title", has_text=STATISTICS[lang])
+    )
+    section.locator("button.pm__section-title").click()
+    names = section.locator(f'td.pm__table-td[data-column="{NAME_COLUMN[lang]}"]')
+    expect(names).to_have_text(["_pk_id*", "_pk_ses"])
+    # The necessary cookies are listed too, in their own read-only category.
+    necessary = preferences.locator(".pm__section--toggle", has=page.locator("input.section__toggle[value=necessary]"))
+    expect(necessary.locator("input.section__toggle")).to_be_disabled()
+    # The editor's markup is shown as text; nothing ran.
+    expect(section.locator("td.pm__table-td").filter(has_text="onerror").first).to_contain_text("<img")
+    assert page.evaluate("window.__xss") is None
+
+
+def test_a_publication_asks_visitors_again_and_a_draft_edit_does_not(page, live_server, other_site, npm_packages):
+    measured_cookies()
+    publish_draft()
+    other_site.pages["/"] = cookieconsent_page(live_server, "fr")
+    page.goto(other_site.url + "/")
+    page.locator("#cc-main .cm").get_by_role("button", name=ACCEPT_ALL["fr"]).click()
+    expect(page.locator("#cc-main .cm")).to_be_hidden()
+    page.reload()
+    page.wait_for_function("window.CookieConsent && CookieConsent.validConsent()")
+    expect(page.locator("#cc-main .cm")).to_have_count(0)
+
+    make_cookie(name="draft_only")  # an edit of the draft: visitors are not asked again
+    page.reload()
+    page.wait_for_function("window.CookieConsent && CookieConsent.validConsent()")
+    expect(page.locator("#cc-main .cm")).to_have_count(0)
+
+    publish_draft(note="Un cookie de plus")  # a publication: they are
+    page.reload()
+    expect(page.locator("#cc-main .cm")).to_be_visible()

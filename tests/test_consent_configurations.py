@@ -1,0 +1,58 @@
+"""Consent-manager configurations generated from the published version (issue 13)."""
+
+import json
+
+from sqlalchemy import select
+
+from models import Category, db
+from tests.helpers import make_cookie, publish_draft, unpublish_everything
+
+XSS = '<img src=x onerror="alert(1)">'
+
+
+def config(client):
+    response = client.get("/embed/cookieconsent.json", headers={"Origin": "https://www.example.org"})
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    return json.loads(response.data)
+
+
+def test_cookieconsent_revision_is_the_published_version_number(client):
+    first = config(client)["revision"]
+    make_cookie(name="in_the_draft")
+    assert config(client)["revision"] == first  # an edit of the draft changes nothing for visitors
+    version = publish_draft()
+    assert config(client)["revision"] == version.number == first + 1
+
+
+def test_cookieconsent_categories_exempt_ones_are_read_only_others_clear_their_cookies(client):
+    statistics = db.session.scalars(select(Category).where(Category.key == "statistics")).one()
+    make_cookie(name="_ga", is_pattern=True, domain="", category=statistics, commit=False)
+    make_cookie(name="_gid", domain=".example.org", category=statistics, commit=False)
+    make_cookie(name="tracker", party="third", domain="ads.example.com", category=statistics)
+    publish_draft()
+    categories = config(client)["categories"]
+    assert categories["necessary"] == {"enabled": True, "readOnly": True}
+    assert categories["statistics"]["readOnly"] is False and categories["statistics"]["enabled"] is False
+    # A third party's cookie is out of a page script's reach: not listed for deletion.
+    assert categories["statistics"]["autoClear"]["cookies"] == [
+        {"pattern": "^_ga"},
+        {"name": "_gid", "domain": ".example.org"},
+    ]
+    assert "marketing" not in categories  # no cookie in it: no toggle to offer
+
+
+def test_cookieconsent_texts_are_escaped_html_in_both_languages(client):
+    make_cookie(name=f"x{XSS}", service_fr=XSS, service_en=XSS)
+    publish_draft()
+    body = json.dumps(config(client))
+    assert "<img" not in body and "&lt;img" in body
+    translations = config(client)["language"]["translations"]
+    assert translations["fr"]["consentModal"]["title"] == "Nous utilisons des cookies"
+    assert translations["en"]["consentModal"]["title"] == "We use cookies"
+    assert 'href="http://localhost/fr/cookies"' in translations["fr"]["consentModal"]["footer"]
+
+
+def test_without_a_published_version_there_is_no_configuration(client):
+    unpublish_everything()
+    assert client.get("/embed/cookieconsent.json").status_code == 404
