@@ -78,6 +78,12 @@ def record_html(version, lang):
     return render_policy(document_of(version), lang, edition_of(version), "record", archive_public=False)
 
 
+def embedded_html(version, lang, archive_public=True):
+    """The current version's policy without the page around it (no head, header or footer),
+    for a site's own page: the embed script (static/embed/policy.js) or a server-side include."""
+    return render_policy(document_of(version), lang, edition_of(version), "embedded", archive_public=archive_public)
+
+
 def _record_styles(lang):
     from .labels import labels_css
 

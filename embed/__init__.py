@@ -1,11 +1,14 @@
-"""The policy on the site itself: consent-manager configurations generated from the published
-version (/embed/cookieconsent.json) and the scripts a site includes (static/embed/). Public,
-cached like the policy pages, readable from any origin."""
+"""The policy on the site itself: the current version's policy as an HTML fragment
+(/embed/<lang>/policy.html, which static/embed/policy.js puts in a site's page), the
+consent-manager configurations generated from it (/embed/cookieconsent.json) and the scripts a
+site includes (static/embed/). Public, cached like the policy pages, readable from any origin."""
 
 import json
+import re
 
 from flask import Blueprint, abort, current_app, request, url_for
 
+from charte.pages import embedded_html
 from inventory.publication.versions import document_of
 from models import PolicyVersion, db
 from public import cache
@@ -22,6 +25,7 @@ readable_by_any_site(bp)
 @bp.record_once
 def _init_cache(state):
     cache.public_page(state, "embed.cookieconsent_config", {})
+    cache.public_page(state, "embed.policy_fragment", {})
 
 
 def site_base():
@@ -57,3 +61,20 @@ def cookieconsent_config():
         "embed-cookieconsent",
         lambda version, base: cookieconsent.configuration(document_of(version), version.number, policy_urls(base)),
     )
+
+
+# Our own links (the archive, the changes) are made absolute: the fragment is read on another
+# site. Editors' texts are escaped, so only our attributes can start with href="/.
+_OWN_LINK = re.compile(r'(href|src)="/(?!/)')
+
+
+@bp.get("/<any(fr,en):lang>/policy.html")
+def policy_fragment(lang):
+    base = site_base()
+
+    def render(state):
+        version = _current(state)
+        html = embedded_html(version, lang, archive_public=state.archive_public)
+        return _OWN_LINK.sub(lambda m: f'{m.group(1)}="{base}/', html).encode("utf-8")
+
+    return cache.cached_response("embed-policy", lang, render, mimetype="text/html", key=(base,))

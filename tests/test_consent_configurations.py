@@ -56,3 +56,17 @@ def test_cookieconsent_texts_are_escaped_html_in_both_languages(client):
 def test_without_a_published_version_there_is_no_configuration(client):
     unpublish_everything()
     assert client.get("/embed/cookieconsent.json").status_code == 404
+
+
+def test_the_policy_fragment_is_the_article_alone_with_absolute_links_and_escaped_texts(client):
+    make_cookie(name="fragment_cookie", service_fr=XSS, service_en=XSS)
+    publish_draft()
+    for lang, title in (("fr", "Charte cookies"), ("en", "Cookie policy")):
+        response = client.get(f"/embed/{lang}/policy.html", headers={"Origin": "https://www.example.org"})
+        assert response.status_code == 200
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        html = response.get_data(as_text=True)
+        assert f"<h1>{title}</h1>" in html and "fragment_cookie" in html
+        assert "<html" not in html and "<head" not in html and "<script" not in html
+        assert "<img" not in html and "&lt;img" in html
+        assert 'href="/' not in html and f'href="http://localhost/{lang}/cookies/versions"' in html

@@ -82,3 +82,63 @@ def test_a_publication_asks_visitors_again_and_a_draft_edit_does_not(page, live_
     publish_draft(note="Un cookie de plus")  # a publication: they are
     page.reload()
     expect(page.locator("#cc-main .cm")).to_be_visible()
+
+
+def declaration_page(app_url, lang, part=None, page_lang="fr"):
+    part_attribute = f' data-part="{part}"' if part else ""
+    lang_attribute = f' data-lang="{lang}"' if lang else ""
+    return f"""<!doctype html>
+<html lang="{page_lang}"><head><meta charset="utf-8"><title>Host</title>
+<style>
+  body {{ font-family: Georgia, serif; }}
+  h2 {{ color: rgb(255, 0, 0); }}
+  p.host {{ font-size: 30px; }}
+  #policy {{ --accent: rgb(0, 128, 0); }}
+</style>
+</head><body><h1>A site owner's legal page</h1><p class="host">The site's own text.</p>
+<div id="policy" data-cookie-policy{lang_attribute}{part_attribute}></div>
+<script src="{app_url}/static/embed/policy.js" defer></script>
+</body></html>"""
+
+
+POLICY_TITLE = {"fr": "Charte cookies", "en": "Cookie policy"}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_embedded_policy_shows_in_the_sites_page_in_its_language_and_keeps_to_itself(
+    page, live_server, other_site, artifacts, lang
+):
+    measured_cookies()
+    publish_draft()
+    other_site.pages["/"] = declaration_page(live_server, lang)
+    page.goto(other_site.url + "/")
+    policy = page.locator("#policy .cookie-policy")
+    expect(policy.locator("h1")).to_have_text(POLICY_TITLE[lang])
+    expect(policy.locator("table.cookies").first).to_be_visible()
+    expect(policy).to_contain_text("_pk_ses")
+    # The site's styles stay out of it (its h2 are red), its own stay out of the site.
+    heading_color = policy.locator("h2").first.evaluate("h => getComputedStyle(h).color")
+    assert heading_color != "rgb(255, 0, 0)"
+    assert page.locator("p.host").evaluate("p => getComputedStyle(p).fontSize") == "30px"
+    assert "Georgia" in page.locator("h1").first.evaluate("h => getComputedStyle(h).fontFamily")
+    # Themed by the site through a custom property.
+    link = policy.locator("section#providers a").first
+    assert link.evaluate("a => getComputedStyle(a).color") == "rgb(0, 128, 0)"
+    # An editor's markup stays text.
+    expect(policy.locator("table.cookies").last).to_contain_text("<img")
+    assert page.evaluate("window.__xss") is None
+    # The table of contents moves within the embedded policy.
+    policy.locator("nav.toc a[href='#choices']").click()
+    assert policy.locator("#choices").evaluate("s => s.getBoundingClientRect().top") < 200
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(artifacts / f"embedded-policy-{lang}.png"), full_page=False)
+
+
+def test_the_embed_takes_the_pages_language_and_can_show_the_cookie_tables_only(page, live_server, other_site):
+    other_site.pages["/"] = declaration_page(live_server, None, part="cookies", page_lang="en-GB")
+    page.goto(other_site.url + "/")
+    policy = page.locator("#policy .cookie-policy")
+    expect(policy.locator("h2").first).to_have_text("The cookies we use")
+    expect(policy.locator("h1")).to_have_count(0)
+    expect(policy.locator("#choices")).to_have_count(0)
+    expect(policy).to_contain_text("sessionid")
