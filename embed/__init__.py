@@ -1,6 +1,6 @@
 """The policy on the site itself: the current version's policy as an HTML fragment
 (/embed/<lang>/policy.html, which static/embed/policy.js puts in a site's page), the
-consent-manager configurations generated from it (/embed/cookieconsent.json) and the scripts a
+consent-manager configurations generated from it (/embed/cookieconsent.json, /embed/klaro.json) and the scripts a
 site includes (static/embed/). Public, cached like the policy pages, readable from any origin."""
 
 import json
@@ -15,7 +15,7 @@ from public import cache
 from public.cors import readable_by_any_site
 from rules.language import LANGUAGES
 
-from . import cookieconsent
+from . import cookieconsent, klaro
 
 bp = Blueprint("embed", __name__, url_prefix="/embed")
 
@@ -26,6 +26,7 @@ readable_by_any_site(bp)
 def _init_cache(state):
     cache.public_page(state, "embed.cookieconsent_config", {})
     cache.public_page(state, "embed.policy_fragment", {})
+    cache.public_page(state, "embed.klaro_config", {})
 
 
 def site_base():
@@ -61,6 +62,11 @@ def cookieconsent_config():
         "embed-cookieconsent",
         lambda version, base: cookieconsent.configuration(document_of(version), version.number, policy_urls(base)),
     )
+
+
+@bp.get("/klaro.json")
+def klaro_config():
+    return _json("embed-klaro", lambda version, base: klaro.configuration(document_of(version), policy_urls(base)))
 
 
 # Our own links (the archive, the changes) are made absolute: the fragment is read on another

@@ -70,3 +70,33 @@ def test_the_policy_fragment_is_the_article_alone_with_absolute_links_and_escape
         assert "<html" not in html and "<head" not in html and "<script" not in html
         assert "<img" not in html and "&lt;img" in html
         assert 'href="/' not in html and f'href="http://localhost/{lang}/cookies/versions"' in html
+
+
+def klaro(client):
+    response = client.get("/embed/klaro.json")
+    assert response.status_code == 200 and response.headers["Access-Control-Allow-Origin"] == "*"
+    return json.loads(response.data)
+
+
+def test_klaro_has_one_stable_service_per_provider_and_category_with_its_cookie_patterns(client):
+    statistics = db.session.scalars(select(Category).where(Category.key == "statistics")).one()
+    make_cookie(name="_ga", is_pattern=True, domain="", category=statistics, commit=False)
+    make_cookie(name="^odd", domain=".example.org", category=statistics, service_fr=XSS, service_en=XSS)
+    publish_draft()
+    config = klaro(client)
+    assert config["cookieExpiresAfterDays"] == 182 and config["htmlTexts"] is False
+    services = {service["name"]: service for service in config["services"]}
+    statistics_service = next(s for name, s in services.items() if name.endswith("-statistics"))
+    assert statistics_service["required"] is False and statistics_service["purposes"] == ["statistics"]
+    # A prefix is a pattern; a name Klaro would read as one is made exact.
+    assert sorted(statistics_service["cookies"], key=str) == sorted(["^_ga", ["^\\^odd$", "/", ".example.org"]], key=str)
+    necessary_service = next(s for name, s in services.items() if name.endswith("-necessary"))
+    assert necessary_service["required"] is True
+    fr = config["translations"]["fr"]
+    assert fr["privacyPolicyUrl"] == "http://localhost/fr/cookies"
+    assert fr[statistics_service["name"]]["description"] == "Cookies\u00a0: ^odd, _ga*."
+    assert set(fr["purposes"]) == {"necessary", "statistics"}
+    # The names do not move from one publication to the next: visitors are not asked again.
+    make_cookie(name="another", category=statistics)
+    publish_draft()
+    assert {s["name"] for s in klaro(client)["services"]} == set(services)

@@ -142,3 +142,41 @@ def test_the_embed_takes_the_pages_language_and_can_show_the_cookie_tables_only(
     expect(policy.locator("h1")).to_have_count(0)
     expect(policy.locator("#choices")).to_have_count(0)
     expect(policy).to_contain_text("sessionid")
+
+
+def klaro_page(app_url, lang):
+    return f"""<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8"><title>Host</title>
+<link rel="stylesheet" href="/vendor/klaro/dist/klaro.min.css">
+</head><body><h1>A site owner's page</h1>
+<script src="/vendor/klaro/dist/klaro-no-css.js" defer></script>
+<script src="{app_url}/static/embed/klaro.js" defer></script>
+</body></html>"""
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_klaro_lists_our_categories_and_providers_and_an_editors_markup_stays_text(
+    page, live_server, other_site, npm_packages, lang
+):
+    measured_cookies()
+    statistics_category = db.session.scalars(select(Category).where(Category.key == "statistics")).one()
+    statistics_category.description_fr = f"Mesure d’audience {XSS}"
+    statistics_category.description_en = f"Audience measurement {XSS}"
+    db.session.commit()
+    publish_draft()
+    other_site.pages["/"] = klaro_page(live_server, lang)
+    page.goto(other_site.url + "/")
+    expect(page.locator("#klaro .cookie-notice")).to_be_visible()
+    page.evaluate("klaro.show(undefined, true)")
+    modal = page.locator("#klaro .cookie-modal")
+    expect(modal).to_be_visible()
+    purposes = modal.locator("li.cm-purpose > label .cm-list-title")
+    expect(purposes).to_have_text([{"fr": "Cookies nécessaires au fonctionnement", "en": "Strictly necessary cookies"}[lang], STATISTICS[lang]])
+    statistics = modal.locator("li.cm-purpose", has=page.locator("#purpose-item-statistics"))
+    statistics.locator(".cm-caret a").click()
+    service = statistics.locator("li.cm-service")
+    expect(service.locator(".cm-list-title")).to_have_text(["Opendatasoft"])
+    expect(service).to_contain_text("_pk_id*, _pk_ses")
+    # The category's description is an editor's text: shown as typed, never run.
+    expect(modal.locator("#purpose-item-statistics-description")).to_contain_text("<img src=x onerror=")
+    assert page.evaluate("window.__xss") is None
