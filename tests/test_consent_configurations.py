@@ -89,7 +89,9 @@ def test_klaro_has_one_stable_service_per_provider_and_category_with_its_cookie_
     statistics_service = next(s for name, s in services.items() if name.endswith("-statistics"))
     assert statistics_service["required"] is False and statistics_service["purposes"] == ["statistics"]
     # A prefix is a pattern; a name Klaro would read as one is made exact.
-    assert sorted(statistics_service["cookies"], key=str) == sorted(["^_ga", ["^\\^odd$", "/", ".example.org"]], key=str)
+    assert sorted(statistics_service["cookies"], key=str) == sorted(
+        ["^_ga", ["^\\^odd$", "/", ".example.org"]], key=str
+    )
     necessary_service = next(s for name, s in services.items() if name.endswith("-necessary"))
     assert necessary_service["required"] is True
     fr = config["translations"]["fr"]

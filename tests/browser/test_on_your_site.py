@@ -171,7 +171,9 @@ def test_klaro_lists_our_categories_and_providers_and_an_editors_markup_stays_te
     modal = page.locator("#klaro .cookie-modal")
     expect(modal).to_be_visible()
     purposes = modal.locator("li.cm-purpose > label .cm-list-title")
-    expect(purposes).to_have_text([{"fr": "Cookies nécessaires au fonctionnement", "en": "Strictly necessary cookies"}[lang], STATISTICS[lang]])
+    expect(purposes).to_have_text(
+        [{"fr": "Cookies nécessaires au fonctionnement", "en": "Strictly necessary cookies"}[lang], STATISTICS[lang]]
+    )
     statistics = modal.locator("li.cm-purpose", has=page.locator("#purpose-item-statistics"))
     statistics.locator(".cm-caret a").click()
     service = statistics.locator("li.cm-service")
