@@ -17,7 +17,14 @@ from wtforms import SelectField
 from wtforms.validators import DataRequired
 
 from models import Category, Cookie, Provider, Purpose, SiteSettings, cookie_purposes, db
-from models.inventory import PARTIES, PARTY_LABELS, STORAGE_KINDS, STORAGE_LABELS
+from models.inventory import (
+    CONSENT_MANAGER_LABELS,
+    CONSENT_MANAGERS,
+    PARTIES,
+    PARTY_LABELS,
+    STORAGE_KINDS,
+    STORAGE_LABELS,
+)
 from rules import lifetime as lifetimes
 from rules.countries import country_codes, country_name
 from rules.validation import InventoryError
@@ -641,10 +648,23 @@ class SettingsView(InventoryView):
         "controller_address",
         "contact_email",
         "contact_url",
+        "consent_manager",
+        "consent_settings_url",
         "archive_public",
     )
     form_widget_args = {"controller_address": {"rows": 3}}
+    form_choices = {"consent_manager": _choices(CONSENT_MANAGERS, CONSENT_MANAGER_LABELS)}
     form_args = {
+        "consent_manager": {
+            "description": _l(
+                "When the policy is embedded in the site's pages, its “Change my cookie choices” button opens this consent manager."
+            )
+        },
+        "consent_settings_url": {
+            "description": _l(
+                "A page of the site where visitors change their cookie choice. The policy links to it; leave empty if there is none."
+            )
+        },
         "contact_email": {"description": _l("Shown on the policy for questions about cookies and personal data.")},
         "archive_public": {
             "description": _l(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from models import Category, Cookie, Provider, Purpose, SiteSettings
-from models.inventory import PARTIES, STORAGE_KINDS
+from models.inventory import CONSENT_MANAGERS, PARTIES, STORAGE_KINDS
 from rules import cells
 from rules import lifetime as lifetimes
 from rules.validation import InventoryError
@@ -302,6 +302,21 @@ SETTINGS = Kind(
         Field("controller_address", Text(500), _l("Data controller's postal address"), public=True),
         Field("contact_email", Text(254, format="email"), _l("Contact e-mail (DPO)"), required=True, public=True),
         Field("contact_url", Text(500, pattern=_URL_PATTERN), _l("Contact page address"), public=True),
+        Field(
+            "consent_manager",
+            Choice(CONSENT_MANAGERS),
+            _l("Consent manager"),
+            default="none",
+            public=True,
+            description="The site's consent manager: the embedded policy's button reopens it.",
+        ),
+        Field(
+            "consent_settings_url",
+            Text(500, pattern=_URL_PATTERN),
+            _l("Cookie settings page"),
+            public=True,
+            description="A page of the site where visitors change their choice; the policy links to it.",
+        ),
         Field(
             "archive_public",
             Boolean(),

@@ -39,6 +39,19 @@ from .timestamps import utcnow
 PARTIES = ("first", "third")
 PARTY_LABELS = {"first": _l("First party"), "third": _l("Third party")}
 
+# How visitors reopen the site's consent manager to change their choice (templates/charte/
+# cookies.html, static/embed/policy.js): a page of the site, or one of these managers' calls.
+CONSENT_MANAGERS = ("none", "cookieconsent", "klaro", "tarteaucitron", "cookiebot", "didomi", "onetrust")
+CONSENT_MANAGER_LABELS = {
+    "none": _l("None, or not listed here"),
+    "cookieconsent": "vanilla-cookieconsent (CookieConsent.showPreferences())",
+    "klaro": "Klaro (klaro.show())",
+    "tarteaucitron": "tarteaucitron.js (tarteaucitron.userInterface.openPanel())",
+    "cookiebot": "Cookiebot (Cookiebot.renew())",
+    "didomi": "Didomi (Didomi.preferences.show())",
+    "onetrust": "OneTrust (OneTrust.ToggleInfoDisplay())",
+}
+
 STORAGE_KINDS = ("http_cookie", "local_storage", "session_storage", "indexed_db", "pixel")
 STORAGE_LABELS = {
     "http_cookie": _l("HTTP cookie"),
@@ -314,6 +327,8 @@ class SiteSettings(RuledModel, Versioned, db.Model):
         "controller_address": v.text(500, multiline=True),
         "contact_email": v.email(required=True),
         "contact_url": v.url(),
+        "consent_manager": v.one_of(CONSENT_MANAGERS),
+        "consent_settings_url": v.url(),
     }
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -323,6 +338,8 @@ class SiteSettings(RuledModel, Versioned, db.Model):
     controller_address: Mapped[str | None] = mapped_column(String(500))
     contact_email: Mapped[str] = mapped_column(String(254))
     contact_url: Mapped[str | None] = mapped_column(String(500))
+    consent_manager: Mapped[str] = mapped_column(String(20), default="none", server_default="none")
+    consent_settings_url: Mapped[str | None] = mapped_column(String(500))
     # Whether visitors can read the published versions and their changes (else the back office only).
     archive_public: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     is_sample: Mapped[bool] = mapped_column(Boolean, default=False)

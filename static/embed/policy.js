@@ -12,6 +12,31 @@
   var tag = document.currentScript;
   var origin = new URL(tag.src).origin;
   var LANGUAGES = ["fr", "en"];
+  // How each consent manager reopens its choices (each call checked in its documentation; the
+  // site settings name the manager).
+  var REOPEN = {
+    cookieconsent: ["CookieConsent", "showPreferences"],
+    klaro: ["klaro", "show"],  // called with (undefined, true): the choices, even before a first answer
+    tarteaucitron: ["tarteaucitron", "userInterface", "openPanel"],
+    cookiebot: ["Cookiebot", "renew"],
+    didomi: ["Didomi", "preferences", "show"],
+    onetrust: ["OneTrust", "ToggleInfoDisplay"]
+  };
+
+  // Calls window.<path> when the manager is on the page; false when it is not.
+  function reopen(manager) {
+    var path = REOPEN[manager];
+    if (!path) return false;
+    var owner = window;
+    for (var i = 0; i < path.length - 1; i++) {
+      owner = owner && owner[path[i]];
+    }
+    var method = owner && owner[path[path.length - 1]];
+    if (typeof method !== "function") return false;
+    if (manager === "klaro") method.call(owner, undefined, true);
+    else method.call(owner);
+    return true;
+  }
 
   function languageOf(container) {
     var asked = (container.getAttribute("data-lang") || document.documentElement.lang || "").slice(0, 2).toLowerCase();
@@ -42,6 +67,13 @@
       if (tables) holder.appendChild(tables);
     }
     root.appendChild(holder);
+    Array.prototype.forEach.call(root.querySelectorAll("button[data-consent-manager]"), function (button) {
+      button.addEventListener("click", function () {
+        if (!reopen(button.getAttribute("data-consent-manager"))) {
+          if (window.console) window.console.error("cookie policy: the consent manager is not on this page");
+        }
+      });
+    });
     // In-page links (the table of contents) scroll inside the shadow root, where the page's
     // own #fragment navigation cannot look.
     root.addEventListener("click", function (event) {

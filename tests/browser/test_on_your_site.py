@@ -182,3 +182,59 @@ def test_klaro_lists_our_categories_and_providers_and_an_editors_markup_stays_te
     # The category's description is an editor's text: shown as typed, never run.
     expect(modal.locator("#purpose-item-statistics-description")).to_contain_text("<img src=x onerror=")
     assert page.evaluate("window.__xss") is None
+
+
+def set_consent_manager(manager):
+    from models import SiteSettings
+
+    db.session.scalars(select(SiteSettings)).one().consent_manager = manager
+    db.session.commit()
+
+
+CHANGE = {"fr": "Modifier mes choix sur les cookies", "en": "Change my cookie choices"}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_embedded_policys_button_reopens_cookieconsent(page, live_server, other_site, npm_packages, lang):
+    set_consent_manager("cookieconsent")
+    publish_draft()
+    other_site.pages["/"] = cookieconsent_page(live_server, lang).replace(
+        "</body>", declaration_page(live_server, lang).split("<body>")[1]
+    )
+    page.goto(other_site.url + "/")
+    page.locator("#cc-main .cm").get_by_role("button", name=ACCEPT_ALL[lang]).click()
+    expect(page.locator("#cc-main .pm")).to_be_hidden()
+    page.locator("#policy").get_by_role("button", name=CHANGE[lang]).click()
+    expect(page.locator("#cc-main .pm")).to_be_visible()
+
+
+def test_the_embedded_policys_button_reopens_klaro(page, live_server, other_site, npm_packages):
+    set_consent_manager("klaro")
+    publish_draft()
+    other_site.pages["/"] = klaro_page(live_server, "fr").replace(
+        "</body>", declaration_page(live_server, "fr").split("<body>")[1]
+    )
+    page.goto(other_site.url + "/")
+    expect(page.locator("#klaro .cookie-notice")).to_be_visible()
+    page.locator("#policy").get_by_role("button", name=CHANGE["fr"]).click()
+    expect(page.locator("#klaro .cookie-modal")).to_be_visible()
+
+
+# Managers that are not on npm: the host page stands in for them with the documented call.
+STAND_INS = {
+    "cookiebot": "window.Cookiebot = {renew() { window.__reopened = 'cookiebot'; }};",
+    "didomi": "window.Didomi = {preferences: {show() { window.__reopened = 'didomi'; }}};",
+    "onetrust": "window.OneTrust = {ToggleInfoDisplay() { window.__reopened = 'onetrust'; }};",
+    "tarteaucitron": "window.tarteaucitron = {userInterface: {openPanel() { window.__reopened = 'tarteaucitron'; }}};",
+}
+
+
+@pytest.mark.parametrize("manager", sorted(STAND_INS))
+def test_the_embedded_policys_button_makes_each_managers_documented_call(page, live_server, other_site, manager):
+    set_consent_manager(manager)
+    publish_draft()
+    html = declaration_page(live_server, "en")
+    other_site.pages["/"] = html.replace("</head>", f"<script>{STAND_INS[manager]}</script></head>")
+    page.goto(other_site.url + "/")
+    page.locator("#policy").get_by_role("button", name=CHANGE["en"]).click()
+    assert page.evaluate("window.__reopened") == manager

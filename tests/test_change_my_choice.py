@@ -1,0 +1,61 @@
+"""How visitors change their cookie choice, as the policy tells them (issue 13): a button where
+the policy is embedded with the site's consent manager, a link to the site's settings page when
+the settings give one, and never a promise of a control that is not there."""
+
+from sqlalchemy import select
+
+from models import SiteSettings, db
+from tests.helpers import publish_draft, visible_text
+
+NO_PROMISE = "Cookie settings”"
+
+
+def settings(**values):
+    row = db.session.scalars(select(SiteSettings)).one()
+    for name, value in values.items():
+        setattr(row, name, value)
+    db.session.commit()
+
+
+def test_with_nothing_set_the_policy_promises_no_control_it_does_not_have(client):
+    for lang in ("fr", "en"):
+        page = client.get(f"/{lang}/cookies").get_data(as_text=True)
+        assert "Paramètres des cookies" not in page and NO_PROMISE not in page
+        assert "data-consent-manager" not in page
+    assert "delete the cookies of Datajoule in your browser" in visible_text(client.get("/en/cookies"))
+    assert "supprimez les cookies de Datajoule dans votre navigateur" in visible_text(client.get("/fr/cookies"))
+
+
+def test_the_policy_links_to_the_sites_settings_page_once_published(client):
+    settings(consent_settings_url="https://app.datajoule.fr/cookies/settings")
+    assert "cookies/settings" not in client.get("/fr/cookies").get_data(as_text=True)  # the draft only
+    publish_draft()
+    page = client.get("/fr/cookies").get_data(as_text=True)
+    assert (
+        '<a href="https://app.datajoule.fr/cookies/settings" rel="noopener noreferrer">ouvrir les paramètres cookies de Datajoule</a>'
+        in page
+    )
+
+
+def test_the_button_is_only_where_the_policy_is_embedded_with_the_sites_consent_manager(client):
+    settings(consent_manager="klaro")
+    publish_draft()
+    assert "data-consent-manager" not in client.get("/en/cookies").get_data(as_text=True)
+    fragment = client.get("/embed/en/policy.html").get_data(as_text=True)
+    assert (
+        '<button type="button" class="change-choice" data-consent-manager="klaro">Change my cookie choices</button>'
+        in fragment
+    )
+
+
+def test_the_settings_offer_the_supported_consent_managers_and_refuse_others(editor_client):
+    import pytest
+
+    from rules.validation import InventoryError
+
+    row = db.session.scalars(select(SiteSettings)).one()
+    page = editor_client.get(f"/admin/settings/edit/?id={row.id}").get_data(as_text=True)
+    assert "Gestionnaire de consentement" in page and "Klaro (klaro.show())" in page
+    with pytest.raises(InventoryError):
+        row.consent_manager = "evil"
+    db.session.rollback()
