@@ -72,10 +72,14 @@ def test_migration_0006_keeps_rows_and_ids_and_never_reuses_an_id_on_sqlite(tmp_
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "old.db"), "TESTING": True})
     with app.app_context():
         upgrade(revision="0005_cookie_search_trigrams")
-        # Today's models know a column that 0010 adds: it is there while the ORM seeds the old
-        # database, then gone again, so the database is as 0005 left it.
+        # Today's models know columns that 0010 and 0011 add: they are there while the ORM seeds
+        # the old database, then gone again, so the database is as 0005 left it.
         with db.engine.begin() as conn:
             conn.execute(text("ALTER TABLE site_settings ADD COLUMN archive_public BOOLEAN NOT NULL DEFAULT 1"))
+            conn.execute(
+                text("ALTER TABLE site_settings ADD COLUMN consent_manager VARCHAR(20) NOT NULL DEFAULT 'none'")
+            )
+            conn.execute(text("ALTER TABLE site_settings ADD COLUMN consent_settings_url VARCHAR(500)"))
         load_seed()
         gone = make_cookie(name="gone_before_upgrade")
         gone_id = gone.id
@@ -84,7 +88,8 @@ def test_migration_0006_keeps_rows_and_ids_and_never_reuses_an_id_on_sqlite(tmp_
 
         db.session.remove()
         with db.engine.begin() as conn:
-            conn.execute(text("ALTER TABLE site_settings DROP COLUMN archive_public"))
+            for column in ("archive_public", "consent_manager", "consent_settings_url"):
+                conn.execute(text(f"ALTER TABLE site_settings DROP COLUMN {column}"))
 
         def rows():
             with db.engine.connect() as conn:
@@ -97,8 +102,10 @@ def test_migration_0006_keeps_rows_and_ids_and_never_reuses_an_id_on_sqlite(tmp_
         db.session.remove()
         upgrade()
         after = rows()
-        # 0010 adds the archive setting (public) to each settings row; nothing else changes.
-        after["site_settings"] = [row[:-1] if row[-1] in (1, True) else row for row in after["site_settings"]]
+        # 0010 adds the archive setting (public), 0011 the consent manager ("none") and the
+        # settings page (none) to each settings row; nothing else changes.
+        assert all(tuple(row[-3:]) in ((1, "none", None), (True, "none", None)) for row in after["site_settings"])
+        after["site_settings"] = [row[:-3] for row in after["site_settings"]]
         assert after == before
         with db.engine.connect() as conn:
             for table in ("provider", "category", "purpose", "cookie", "site_settings"):

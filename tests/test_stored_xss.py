@@ -218,6 +218,7 @@ def fallbacks(model, index):
             "site_url": "https://site.example",
             "controller_name": "Responsable",
             "contact_email": "dpo@site.example",
+            "consent_manager": "none",
         },
     }[model]
 

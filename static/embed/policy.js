@@ -43,19 +43,26 @@
     return LANGUAGES.indexOf(asked) >= 0 ? asked : LANGUAGES[0];
   }
 
+  // Resolves once the style sheet has loaded (or failed): the policy is shown styled, never
+  // as a flash of bare text.
   function stylesheet(root, href) {
-    var link = document.createElement("link");
-    link.rel = "stylesheet";
-    link.href = href;
-    root.appendChild(link);
+    return new Promise(function (done) {
+      var link = document.createElement("link");
+      link.rel = "stylesheet";
+      link.href = href;
+      link.onload = link.onerror = function () { done(); };
+      root.appendChild(link);
+    });
   }
 
   function show(container, html, lang) {
     var root = container.shadowRoot || container.attachShadow({ mode: "open" });
     root.textContent = "";
-    stylesheet(root, origin + "/static/site.css");
-    stylesheet(root, origin + "/" + lang + "/cookies/labels.css");
-    stylesheet(root, origin + "/static/embed/policy.css");
+    var styled = Promise.all([
+      stylesheet(root, origin + "/static/site.css"),
+      stylesheet(root, origin + "/" + lang + "/cookies/labels.css"),
+      stylesheet(root, origin + "/static/embed/policy.css")
+    ]);
     var holder = document.createElement("div");
     holder.className = "cookie-policy";
     holder.lang = lang;
@@ -66,8 +73,8 @@
       holder.textContent = "";
       if (tables) holder.appendChild(tables);
     }
-    root.appendChild(holder);
-    Array.prototype.forEach.call(root.querySelectorAll("button[data-consent-manager]"), function (button) {
+    styled.then(function () { root.appendChild(holder); });
+    Array.prototype.forEach.call(holder.querySelectorAll("button[data-consent-manager]"), function (button) {
       button.addEventListener("click", function () {
         if (!reopen(button.getAttribute("data-consent-manager"))) {
           if (window.console) window.console.error("cookie policy: the consent manager is not on this page");

@@ -141,6 +141,8 @@ def test_on_a_phone_the_cookie_form_stacks_its_fields(browser, live_server):
     log_in(page)
     page.goto(live_server + "/admin/cookie/?search=sessionid")
     page.locator("table.model-list a[href*='/admin/cookie/edit/']").first.click()
+    page.wait_for_url("**/admin/cookie/edit/**")
+    page.wait_for_load_state("load")  # measured with the style sheets applied, even under load
     domain = page.locator("#domain").bounding_box()
     party = page.locator("label[for=party]").bounding_box()
     assert party["y"] > domain["y"] + domain["height"], "the domain and 'set by' fields share a row on a phone"
