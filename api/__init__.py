@@ -1,12 +1,14 @@
 """The public, read-only API, from the published versions: /api/v1/policy.json (the current
 version), /api/v1/policy/<N>.json (any version) and /api/v1/inventory.json (the current
-version as it was served before publication existed, for what already reads it). Served like
+version as it was served before publication existed, for what already reads it), and
+/api/v1/policy.schema.json, the JSON Schema they follow. Served like
 the policy (public/cache.py): compressed, ETag, Last-Modified, 304, readable by any site."""
 
 import json
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, current_app
 
+from inventory.publication.feed_schema import PATH as FEED_SCHEMA
 from inventory.publication.versions import document_of, version_number
 from models import PolicyVersion, db
 from public import cache
@@ -72,3 +74,12 @@ def inventory():
         return _feed(version, revision=version.number, last_updated=timestamp(version.published_at))
 
     return _json("inventory-json", render)
+
+
+@bp.get("/policy.schema.json")
+def policy_schema():
+    """The JSON Schema every feed here follows (inventory/schema/policy-feed-v1.schema.json)."""
+    response = current_app.response_class(FEED_SCHEMA.read_bytes(), mimetype="application/schema+json")
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response

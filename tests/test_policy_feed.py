@@ -44,3 +44,56 @@ def test_a_script_on_another_site_reads_the_etag_and_gets_304(client, path):
 def test_the_feed_is_read_only(client, method):
     response = getattr(client, method)("/api/v1/policy.json", headers={"Origin": ORIGIN})
     assert response.status_code == 405
+
+
+def _validator():
+    import json
+
+    import jsonschema
+
+    from inventory.publication.feed_schema import PATH
+
+    schema = json.loads(PATH.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def test_the_committed_feed_schema_is_the_generated_one():
+    from inventory.publication.feed_schema import PATH, schema_text
+
+    assert PATH.read_text(encoding="utf-8") == schema_text(), "run: python -m inventory.publication.feed_schema"
+
+
+def test_every_feed_follows_the_published_schema_whatever_the_inventory_holds(client):
+    import json
+
+    from sqlalchemy import select
+
+    from models import Category, Provider, SiteSettings, db
+    from tests.helpers import make_cookie, publish_draft
+
+    statistics = db.session.scalars(select(Category).where(Category.key == "statistics")).one()
+    provider = Provider(name="Matomo", website="https://matomo.org", privacy_policy_url="https://matomo.org/privacy")
+    db.session.add(provider)
+    make_cookie(name="_pk_", is_pattern=True, domain="", provider=provider, category=statistics, commit=False)
+    make_cookie(name="only_french", service_en=None, lifetime_unit="session", lifetime_amount=None, commit=False)
+    make_cookie(name="pixel", party="third", storage_kind="pixel", domain="ads.example.com")
+    settings = db.session.scalars(select(SiteSettings)).one()
+    settings.consent_manager, settings.consent_settings_url = "klaro", "https://app.example.org/cookies"
+    db.session.commit()
+    publish_draft()
+    validator = _validator()
+    served = client.get("/api/v1/policy.schema.json")
+    assert served.status_code == 200 and json.loads(served.data) == validator.schema
+    for path in ("/api/v1/policy.json", "/api/v1/policy/1.json", "/api/v1/policy/2.json", "/api/v1/inventory.json"):
+        feed = json.loads(client.get(path).data)
+        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(feed)]
+        assert errors == [], path
+    assert {c["name"] for c in json.loads(client.get("/api/v1/policy.json").data)["cookies"]} >= {"_pk_", "pixel"}
+
+
+def test_the_schema_refuses_what_the_feed_never_holds():
+    validator = _validator()
+    assert not validator.is_valid({"policy_version": 1})
+    schema = validator.schema
+    assert "Plain text" in schema["properties"]["categories"]["items"]["properties"]["name"]["description"]
