@@ -45,6 +45,17 @@ def violations(page, axe_source):
     ]
 
 
+def violations_on(page, axe_source, paths):
+    """{path: violations} of the pages with any."""
+    found = {}
+    for path in paths:
+        page.goto(page.base_url + path)
+        problems = violations(page, axe_source)
+        if problems:
+            found[path] = problems
+    return found
+
+
 def language(page, lang):
     """The interface language, chosen as a user does: the account menu."""
     if lang == "en":
@@ -74,24 +85,12 @@ def test_every_back_office_page_has_no_serious_accessibility_violation(page, axe
 def test_the_accounts_pages_have_no_serious_accessibility_violation(page, axe_source, lang):
     log_in(page, "admin@example.com")
     language(page, lang)
-    found = {}
-    for path in ADMINISTRATOR_ONLY:
-        page.goto(page.base_url + path)
-        problems = violations(page, axe_source)
-        if problems:
-            found[path] = problems
-    assert found == {}
+    assert violations_on(page, axe_source, ADMINISTRATOR_ONLY) == {}
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_the_policy_pages_have_no_serious_accessibility_violation(page, axe_source, lang):
-    found = {}
-    for path in POLICY:
-        page.goto(page.base_url + path.format(lang=lang))
-        problems = violations(page, axe_source)
-        if problems:
-            found[path] = problems
-    assert found == {}
+    assert violations_on(page, axe_source, [path.format(lang=lang) for path in POLICY]) == {}
 
 
 def test_the_policys_focus_ring_is_visible_against_its_background(page):
