@@ -12,6 +12,7 @@ from charte.changes import SECTIONS, describe
 from charte.pages import render_policy
 from charte.policy import Edition
 from charte.records import RECORD_FORMATS, record_bytes, record_filename
+from embed import CONFIGURED_MANAGERS, MANAGER_NAMES, configuration_json
 from inventory.publication.checks import ERROR, Options
 from inventory.publication.diff import diff_documents
 from inventory.publication.document import draft_document
@@ -26,6 +27,7 @@ from inventory.publication.versions import (
 )
 from models import Category, InventoryState, ReviewRequest, SiteSettings, db
 from models.database import writes
+from public.addresses import site_base
 from rules.validation import InventoryError, text
 
 from .access import PUBLISH_ROLES, READ_ROLES, WRITE_ROLES, AccessMixin, user_role
@@ -89,6 +91,8 @@ class PublicationView(AccessMixin, BaseView):
                 can_request_review=user_role() in WRITE_ROLES,
                 form=form or {},
                 record_formats=RECORD_FORMATS,
+                configured_managers=[(m, MANAGER_NAMES[m]) for m in CONFIGURED_MANAGERS],
+                public_base=site_base(),
             ),
             status,
         )
@@ -187,5 +191,18 @@ class PublicationView(AccessMixin, BaseView):
             abort(404)
         response = Response(record_bytes(version, fmt, lang), mimetype=RECORD_FORMATS[fmt][0])
         response.headers["Content-Disposition"] = f'attachment; filename="{record_filename(version, fmt, lang)}"'
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @expose(f"/configurations/<any({','.join(CONFIGURED_MANAGERS)}):manager>.json")
+    def manager_configuration(self, manager):
+        """The current version's configuration for a consent manager, as a file to put on the
+        site (the same as /embed/<manager>.json, which a site can also read live)."""
+        current = current_version(db.session)
+        if current is None:
+            abort(404)
+        response = Response(configuration_json(manager, current, site_base()), mimetype="application/json")
+        filename = f"{manager}-config-v{current.number}.json"
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
         response.headers["Cache-Control"] = "no-store"
         return response

@@ -227,6 +227,7 @@ class CookieView(FilteredExportMixin, InventoryView):
         "purposes",
         "lifetime_minutes",
         "domain",
+        "path",
         "party",
         "storage_kind",
         "shown_on_policy",
@@ -295,6 +296,7 @@ class CookieView(FilteredExportMixin, InventoryView):
         "name",
         "is_pattern",
         "domain",
+        "path",
         "party",
         "storage_kind",
         "provider",
@@ -308,7 +310,9 @@ class CookieView(FilteredExportMixin, InventoryView):
         "notes",
     )
     form_rules = (
-        rules.FieldSet(("name", "is_pattern", rules.Row("domain", "party", "storage_kind")), _l("Cookie")),
+        rules.FieldSet(
+            ("name", "is_pattern", rules.Row("domain", "path"), rules.Row("party", "storage_kind")), _l("Cookie")
+        ),
         rules.FieldSet(("provider", "category", "purposes"), _l("Who sets it and why")),
         rules.FieldSet((rules.Row("service_fr", "service_en"),), _l("Service and location")),
         rules.FieldSet((rules.Row("lifetime_unit", "lifetime_amount"),), _l("Lifetime")),
@@ -324,6 +328,7 @@ class CookieView(FilteredExportMixin, InventoryView):
         "category": {"validators": [DataRequired()]},
         "purposes": {"validators": [DataRequired(message=_l("Choose at least one purpose."))]},
         "domain": {"description": _l("Leave empty for the site's own domain. Example: .example.com")},
+        "path": {"description": _l("Where on the site the cookie is set: / for the whole site.")},
         "is_pattern": {"description": _l("Tick when the name is a prefix, such as _ga_ for _ga_ABC123.")},
         "service_en": {
             "description": _l("If left empty, the English policy shows the French text, marked as untranslated.")
@@ -650,6 +655,7 @@ class SettingsView(InventoryView):
         "contact_url",
         "consent_manager",
         "consent_settings_url",
+        "consent_months",
         "archive_public",
     )
     form_widget_args = {"controller_address": {"rows": 3}}
@@ -666,6 +672,11 @@ class SettingsView(InventoryView):
             )
         },
         "contact_email": {"description": _l("Shown on the policy for questions about cookies and personal data.")},
+        "consent_months": {
+            "description": _l(
+                "How long a visitor's choice (consent or refusal) is kept before they are asked again; the policy states it. The CNIL recommends 6 months; at most 13."
+            )
+        },
         "archive_public": {
             "description": _l(
                 "Visitors can read every published version and what changed. Unticked, the versions are in the back office only."

@@ -14,6 +14,7 @@ from flask_babel import force_locale, gettext
 from markupsafe import escape
 
 from models.inventory import PARTY_LABELS, STORAGE_LABELS, display_name
+from rules.consent import consent_months
 from rules.language import in_language
 
 
@@ -76,6 +77,10 @@ class Charte:
     @property
     def last_updated(self):
         return self.edition.published_at
+
+    @property
+    def consent_months(self):
+        return consent_months(self.publisher)
 
     @property
     def cookie_count(self):

@@ -1,21 +1,22 @@
 """The policy on the site itself: the current version's policy as an HTML fragment
 (/embed/<lang>/policy.html, which static/embed/policy.js puts in a site's page), the
-consent-manager configurations generated from it (/embed/cookieconsent.json, /embed/klaro.json) and the scripts a
+consent-manager configurations generated from it (/embed/cookieconsent.json, /embed/klaro.json,
+/embed/tarteaucitron.json) and the scripts a
 site includes (static/embed/). Public, cached like the policy pages, readable from any origin."""
 
 import json
 import re
 
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import Blueprint, abort
 
 from charte.pages import embedded_html
 from inventory.publication.versions import document_of
 from models import PolicyVersion, db
 from public import cache
+from public.addresses import address_key, policy_urls, site_base
 from public.cors import readable_by_any_site
-from rules.language import LANGUAGES
 
-from . import cookieconsent, klaro
+from . import cookieconsent, klaro, tarteaucitron
 
 bp = Blueprint("embed", __name__, url_prefix="/embed")
 
@@ -24,18 +25,32 @@ readable_by_any_site(bp)
 
 @bp.record_once
 def _init_cache(state):
-    cache.public_page(state, "embed.cookieconsent_config", {})
     cache.public_page(state, "embed.policy_fragment", {})
-    cache.public_page(state, "embed.klaro_config", {})
+    cache.public_page(state, "embed.manager_config", {})
 
 
-def site_base():
-    """This app's public address, as other sites must call it (PUBLIC_URL, else the request's host)."""
-    return current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
+# The consent managers this app writes a configuration for: (document, version, policy urls) -> it.
+_BUILDERS = {
+    "cookieconsent": lambda document, version, urls: cookieconsent.configuration(document, version.number, urls),
+    "klaro": lambda document, version, urls: klaro.configuration(document, urls),
+    "tarteaucitron": lambda document, version, urls: tarteaucitron.configuration(document, urls),
+}
+CONFIGURED_MANAGERS = tuple(_BUILDERS)
+# As the back office names them, with the release the tests run.
+MANAGER_NAMES = {
+    "cookieconsent": "vanilla-cookieconsent 3.1",
+    "klaro": "Klaro 0.7",
+    "tarteaucitron": "tarteaucitron.js 1.34",
+}
 
 
-def policy_urls(base):
-    return {lang: base + url_for("charte.cookies", lang=lang) for lang in LANGUAGES}
+def configuration(manager, version, base):
+    """``manager``'s configuration from a published version, its links to the policy at ``base``."""
+    return _BUILDERS[manager](document_of(version), version, policy_urls(base))
+
+
+def configuration_json(manager, version, base):
+    return json.dumps(configuration(manager, version, base), ensure_ascii=False, indent=1).encode("utf-8")
 
 
 def _current(state):
@@ -44,29 +59,16 @@ def _current(state):
     return db.session.get(PolicyVersion, state.version_id)
 
 
-def _json(kind, build):
+@bp.get(f"/<any({','.join(CONFIGURED_MANAGERS)}):manager>.json")
+def manager_config(manager):
     base = site_base()
-
-    def render(state):
-        version = _current(state)
-        return json.dumps(build(version, base), ensure_ascii=False, indent=1).encode("utf-8")
-
-    # Keyed by the address the links point to: without PUBLIC_URL, each host gets its own (the
-    # cache is bounded).
-    return cache.cached_response(kind, None, render, mimetype="application/json", key=(base,))
-
-
-@bp.get("/cookieconsent.json")
-def cookieconsent_config():
-    return _json(
-        "embed-cookieconsent",
-        lambda version, base: cookieconsent.configuration(document_of(version), version.number, policy_urls(base)),
+    return cache.cached_response(
+        "embed-" + manager,
+        None,
+        lambda state: configuration_json(manager, _current(state), base),
+        mimetype="application/json",
+        key=address_key(),
     )
-
-
-@bp.get("/klaro.json")
-def klaro_config():
-    return _json("embed-klaro", lambda version, base: klaro.configuration(document_of(version), policy_urls(base)))
 
 
 # Our own links (the archive, the changes) are made absolute: the fragment is read on another
@@ -83,4 +85,4 @@ def policy_fragment(lang):
         html = embedded_html(version, lang, archive_public=state.archive_public)
         return _OWN_LINK.sub(lambda m: f'{m.group(1)}="{base}/', html).encode("utf-8")
 
-    return cache.cached_response("embed-policy", lang, render, mimetype="text/html", key=(base,))
+    return cache.cached_response("embed-policy", lang, render, mimetype="text/html", key=address_key())

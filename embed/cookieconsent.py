@@ -15,7 +15,7 @@ from flask_babel import force_locale, gettext
 from markupsafe import escape
 
 from charte.policy import Edition, charte_of, pick
-from rules.consent import CONSENT_DAYS
+from rules.consent import consent_days, consent_months
 from rules.language import DEFAULT_LANGUAGE, LANGUAGES
 
 COOKIE_NAME = "cc_cookie"
@@ -34,6 +34,8 @@ def _auto_clear(cookie):
         entry = {"pattern": "^" + re.escape(prefix)}
     else:
         entry = {"name": name}
+    if cookie.get("path", "/") != "/":
+        entry["path"] = cookie["path"]
     if cookie["domain"]:
         entry["domain"] = cookie["domain"]
     return entry
@@ -139,7 +141,7 @@ def configuration(document, number, policy_urls):
     """The whole ``CookieConsent.run`` argument; ``policy_urls`` = {lang: the policy's address}."""
     return {
         "revision": number,
-        "cookie": {"name": COOKIE_NAME, "expiresAfterDays": CONSENT_DAYS},
+        "cookie": {"name": COOKIE_NAME, "expiresAfterDays": consent_days(consent_months(document.get("publisher")))},
         "categories": categories(document),
         "language": {
             "default": DEFAULT_LANGUAGE,

@@ -15,12 +15,10 @@ from flask_babel import force_locale, gettext
 
 from charte.policy import pick
 from models.inventory import display_name
-from rules.consent import CONSENT_DAYS
+from rules.consent import consent_days, consent_months
 from rules.language import LANGUAGES
 
-
-def service_name(provider_id, category_key):
-    return f"provider-{provider_id}-{category_key}"
+from .services import services as service_list
 
 
 def _pattern(cookie):
@@ -30,25 +28,11 @@ def _pattern(cookie):
         pattern = cookie["name"]
         if pattern.startswith("^"):  # an exact name that Klaro would read as a pattern
             pattern = "^" + re.escape(pattern) + "$"
-    return [pattern, "/", cookie["domain"]] if cookie["domain"] else pattern
-
-
-def _services(document):
-    """{name: (provider, category, [cookies])} in the policy's order."""
-    providers = {p["id"]: p for p in document.get("providers", ())}
-    order = [c["key"] for c in document.get("categories", ())]
-    found = {}
-    for cookie in sorted(
-        document.get("cookies", ()),
-        key=lambda c: (
-            order.index(c["category"]) if c["category"] in order else len(order),
-            providers[c["provider_id"]]["name"].casefold(),
-            c["name"].casefold(),
-        ),
-    ):
-        name = service_name(cookie["provider_id"], cookie["category"])
-        found.setdefault(name, (providers[cookie["provider_id"]], cookie["category"], []))[2].append(cookie)
-    return found
+    path = cookie.get("path", "/")  # versions published before cookies had a path
+    if cookie["domain"]:
+        return [pattern, path, cookie["domain"]]
+    # Klaro writes "domain=" for any third item it is given: none for the site's own cookies.
+    return [pattern, path] if path != "/" else pattern
 
 
 def _description(provider, cookies, lang):
@@ -61,7 +45,7 @@ def _description(provider, cookies, lang):
 
 def configuration(document, policy_urls):
     categories = {c["key"]: c for c in document.get("categories", ())}
-    services = _services(document)
+    services = service_list(document)
     translations = {"zz": {"privacyPolicyUrl": policy_urls[LANGUAGES[0]]}}
     for lang in LANGUAGES:
         with force_locale(lang):
@@ -90,7 +74,7 @@ def configuration(document, policy_urls):
         "elementID": "klaro",
         "storageMethod": "cookie",
         "storageName": "klaro",
-        "cookieExpiresAfterDays": CONSENT_DAYS,
+        "cookieExpiresAfterDays": consent_days(consent_months(document.get("publisher"))),
         "default": False,
         "mustConsent": False,
         "acceptAll": True,

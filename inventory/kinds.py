@@ -14,6 +14,7 @@ from models import Category, Cookie, Provider, Purpose, SiteSettings
 from models.inventory import CONSENT_MANAGERS, PARTIES, STORAGE_KINDS
 from rules import cells
 from rules import lifetime as lifetimes
+from rules.consent import CONSENT_MONTHS, MAX_CONSENT_MONTHS
 from rules.validation import InventoryError
 
 # --- Value types: how a field travels through files -----------------------------------------
@@ -76,11 +77,15 @@ class Boolean(_Value):
 
 @dataclass(frozen=True)
 class Integer(_Value):
+    minimum: int | None = None
+    maximum: int | None = None
+
     def read(self, model, name, raw):
-        return cells.integer(raw)
+        return model.check_field(name, cells.integer(raw))
 
     def schema(self, required):
-        return {"type": "integer"}
+        bounds = {"minimum": self.minimum, "maximum": self.maximum}
+        return {"type": "integer", **{k: v for k, v in bounds.items() if v is not None}}
 
 
 @dataclass(frozen=True)
@@ -189,6 +194,8 @@ class Field:
     json: bool = True
     public: bool = False  # in the policy document visitors and other sites read
     description: str | None = None
+    # False for a public field added after publication began: older versions lack it.
+    in_every_version: bool = True
 
     @property
     def create_only(self):
@@ -309,6 +316,7 @@ SETTINGS = Kind(
             default="none",
             public=True,
             description="The site's consent manager: the embedded policy's button reopens it.",
+            in_every_version=False,
         ),
         Field(
             "consent_settings_url",
@@ -316,6 +324,16 @@ SETTINGS = Kind(
             _l("Cookie settings page"),
             public=True,
             description="A page of the site where visitors change their choice; the policy links to it.",
+            in_every_version=False,
+        ),
+        Field(
+            "consent_months",
+            Integer(minimum=1, maximum=MAX_CONSENT_MONTHS),
+            _l("Choice kept for (months)"),
+            default=CONSENT_MONTHS,
+            public=True,
+            description="How many months a visitor's cookie choice is kept before they are asked again.",
+            in_every_version=False,
         ),
         Field(
             "archive_public",
@@ -435,6 +453,15 @@ COOKIE = Kind(
             default="",
             public=True,
             description="Lowercase host such as .example.com; empty = the site's own domain.",
+        ),
+        Field(
+            "path",
+            Text(255, pattern="^/[^;\\s]*$"),
+            _l("Path"),
+            default="/",
+            public=True,
+            description="The path the cookie is set for: / = the whole site.",
+            in_every_version=False,
         ),
         Field(
             "is_pattern",

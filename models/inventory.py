@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, v
 
 from rules import lifetime as lifetimes
 from rules import validation as v
+from rules.consent import CONSENT_MONTHS, MAX_CONSENT_MONTHS
 from rules.language import in_page_language
 from rules.validation import InventoryError
 
@@ -232,6 +233,7 @@ class Cookie(RuledModel, Versioned, db.Model):
     __field_rules__ = {
         "name": v.text(255, required=True),
         "domain": v.domain,
+        "path": v.cookie_path,
         "service_fr": v.text(255, required=True),
         "service_en": v.text(255),
         "notes": v.text(4000, multiline=True),
@@ -252,6 +254,8 @@ class Cookie(RuledModel, Versioned, db.Model):
     # Derived from unit and amount, kept for sorting and the "over 13 months" filter.
     lifetime_minutes: Mapped[int | None] = mapped_column(Integer, index=True)
     domain: Mapped[str] = mapped_column(String(253), default="", index=True)
+    # Where on the site the cookie is set (its Path attribute): a consent manager deletes it there.
+    path: Mapped[str] = mapped_column(String(255), default="/", server_default="/")
     # Indexed like every column the back office sorts or filters the cookie list by.
     party: Mapped[str] = mapped_column(String(10), default="first", index=True)
     storage_kind: Mapped[str] = mapped_column(String(20), default="http_cookie", index=True)
@@ -329,6 +333,7 @@ class SiteSettings(RuledModel, Versioned, db.Model):
         "contact_url": v.url(),
         "consent_manager": v.one_of(CONSENT_MANAGERS),
         "consent_settings_url": v.url(),
+        "consent_months": v.whole_number(1, MAX_CONSENT_MONTHS),
     }
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -340,6 +345,8 @@ class SiteSettings(RuledModel, Versioned, db.Model):
     contact_url: Mapped[str | None] = mapped_column(String(500))
     consent_manager: Mapped[str] = mapped_column(String(20), default="none", server_default="none")
     consent_settings_url: Mapped[str | None] = mapped_column(String(500))
+    # How long a visitor's choice is kept before they are asked again (rules/consent.py).
+    consent_months: Mapped[int] = mapped_column(Integer, default=CONSENT_MONTHS, server_default=str(CONSENT_MONTHS))
     # Whether visitors can read the published versions and their changes (else the back office only).
     archive_public: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     is_sample: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -128,6 +128,38 @@ def domain(value):
     return value
 
 
+# A cookie's Path attribute (RFC 6265 §4.1.1): starts with "/", no ";" nor space.
+_PATH = re.compile(r"^/[^;\s]*$")
+
+
+def cookie_path(value):
+    """The path a cookie is set for, such as ``/`` (the whole site, the default) or ``/shop``."""
+    value = text(255)(value) or "/"
+    if not _PATH.match(value):
+        raise InventoryError(
+            _l("Enter a path starting with /, such as / for the whole site or /shop, without spaces or “;”.")
+        )
+    return value
+
+
+def whole_number(minimum, maximum):
+    """A whole number between ``minimum`` and ``maximum`` included."""
+
+    def rule(value):
+        if isinstance(value, bool) or not isinstance(value, int):
+            try:
+                value = int(str(value).strip())
+            except ValueError:
+                raise InventoryError(_l("Write a whole number.")) from None
+        if not minimum <= value <= maximum:
+            raise InventoryError(
+                _l("Write a number from %(minimum)d to %(maximum)d.", minimum=minimum, maximum=maximum)
+            )
+        return value
+
+    return rule
+
+
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 

@@ -340,6 +340,9 @@ class BackOffice:
     def _publication_record(self, method):
         return Call("", method, "/admin/publication/versions/1.html?lang=fr")
 
+    def _publication_manager_configuration(self, method):
+        return Call("", method, "/admin/publication/configurations/klaro.json")
+
     def _publication_review(self, method):
         before = fresh().scalar(select(func.count()).select_from(ReviewRequest))
         return Call(

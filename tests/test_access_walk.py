@@ -59,6 +59,7 @@ PAGES = {
     ("publication.index", "GET"): READ,
     ("publication.preview", "GET"): READ,
     ("publication.record", "GET"): READ,
+    ("publication.manager_configuration", "GET"): READ,
     ("publication.review", "POST"): WRITE,  # "ready for review"
     ("publication.publish", "POST"): PUBLISH,
 }

@@ -59,3 +59,22 @@ def test_the_settings_offer_the_supported_consent_managers_and_refuse_others(edi
     with pytest.raises(InventoryError):
         row.consent_manager = "evil"
     db.session.rollback()
+
+
+def test_the_settings_form_refuses_a_consent_duration_out_of_bounds_and_keeps_the_old_one(editor_client):
+    from models import SiteSettings
+    from tests.forms import form_fields
+    from tests.helpers import fresh, html_of
+
+    row = db.session.scalars(select(SiteSettings)).one()
+    url = f"/admin/settings/edit/?id={row.id}"
+    data = form_fields(editor_client.get(url).get_data(as_text=True))
+    assert data["consent_months"] == "6"
+    for bad in ("14", "0"):
+        response = editor_client.post(url, data={**data, "consent_months": bad})
+        assert response.status_code == 200
+        assert "Écrivez un nombre de 1 à 13." in html_of(response)
+    assert fresh().scalars(select(SiteSettings)).one().consent_months == 6
+    response = editor_client.post(url, data={**data, "consent_months": "12"})
+    assert response.status_code == 302
+    assert fresh().scalars(select(SiteSettings)).one().consent_months == 12

@@ -72,10 +72,15 @@ def test_the_policy_fragment_is_the_article_alone_with_absolute_links_and_escape
         assert 'href="/' not in html and f'href="http://localhost/{lang}/cookies/versions"' in html
 
 
-def klaro(client):
-    response = client.get("/embed/klaro.json")
+def served(client, manager):
+    """A consent manager's configuration as any site reads it."""
+    response = client.get(f"/embed/{manager}.json")
     assert response.status_code == 200 and response.headers["Access-Control-Allow-Origin"] == "*"
     return json.loads(response.data)
+
+
+def klaro(client):
+    return served(client, "klaro")
 
 
 def test_klaro_has_one_stable_service_per_provider_and_category_with_its_cookie_patterns(client):
@@ -102,3 +107,95 @@ def test_klaro_has_one_stable_service_per_provider_and_category_with_its_cookie_
     make_cookie(name="another", category=statistics)
     publish_draft()
     assert {s["name"] for s in klaro(client)["services"]} == set(services)
+
+
+def tarteaucitron(client):
+    return served(client, "tarteaucitron")
+
+
+def test_tarteaucitron_has_a_service_per_consented_provider_and_names_the_exempt_cookies(client):
+    statistics = db.session.scalars(select(Category).where(Category.key == "statistics")).one()
+    statistics.name_fr = f"Statistiques {XSS}"
+    make_cookie(name="_ga", is_pattern=True, domain="", category=statistics, commit=False)
+    make_cookie(name="_gid", domain="", category=statistics, commit=False)
+    make_cookie(name="odd(name", domain="", category=statistics, service_fr=XSS, service_en=XSS)
+    publish_draft()
+    config = tarteaucitron(client)
+    # Only what needs consent is a service: tarteaucitron would offer to refuse the others.
+    (service,) = config["services"]
+    assert service["key"].startswith("provider-") and service["key"].endswith("-statistics")
+    assert service["type"] == "analytic" and service["needConsent"] is True
+    # Exact names it can delete; a prefix or a name that would break its regular expression is
+    # only described.
+    assert service["cookies"] == ["_gid"]
+    assert service["readmoreLink"] == {"fr": "http://localhost/fr/cookies", "en": "http://localhost/en/cookies"}
+    fr = config["languages"]["fr"]
+    assert fr["privacyUrl"] == "http://localhost/fr/cookies"
+    texts = fr["texts"]
+    assert texts["analytic"]["title"] == "Statistiques &lt;img src=x onerror=&#34;alert(1)&#34;&gt;"
+    description = texts["desc-" + service["key"]]
+    assert "_ga*" in description and "odd(name" in description and "<img" not in description
+    assert "sessionid" in texts["mandatoryText"] and config["init"]["mandatory"] is True
+    assert "<img" not in json.dumps(config)
+    assert config["expireDays"] == 182
+    en = config["languages"]["en"]["texts"]
+    assert en["analytic"]["title"] == "Statistics cookies"
+
+
+def test_the_consent_duration_setting_reaches_the_policy_and_every_configuration(client):
+    from models import SiteSettings
+
+    settings = db.session.scalars(select(SiteSettings)).one()
+    settings.consent_months = 13
+    db.session.commit()
+    assert "conservé 6\u00a0mois" in client.get("/fr/cookies").get_data(as_text=True)  # not yet published
+    publish_draft()
+    assert "conservé 13\u00a0mois\u202f;" in client.get("/fr/cookies").get_data(as_text=True)
+    assert "kept for 13 months;" in client.get("/en/cookies").get_data(as_text=True)
+    assert config(client)["cookie"]["expiresAfterDays"] == 395
+    assert klaro(client)["cookieExpiresAfterDays"] == 395
+    assert tarteaucitron(client)["expireDays"] == 364  # its most: visitors are asked a day early
+    db.session.scalars(select(SiteSettings)).one().consent_months = 1
+    db.session.commit()
+    publish_draft()
+    assert "kept for 1 month;" in client.get("/en/cookies").get_data(as_text=True)
+
+
+def test_the_consent_duration_is_bounded_with_a_clear_message(client):
+    import pytest
+
+    from models import SiteSettings
+    from rules.validation import InventoryError
+
+    settings = db.session.scalars(select(SiteSettings)).one()
+    for bad, message in (
+        (0, "Écrivez un nombre de 1 à 13."),
+        (14, "Écrivez un nombre de 1 à 13."),
+        ("six", "Écrivez un nombre entier."),
+    ):
+        with pytest.raises(InventoryError) as error:
+            settings.consent_months = bad
+        assert str(error.value) == message
+    db.session.rollback()
+
+
+def test_a_cookies_path_is_where_the_managers_delete_it(client):
+    statistics = db.session.scalars(select(Category).where(Category.key == "statistics")).one()
+    make_cookie(name="basket", domain="", path="/shop", category=statistics, commit=False)
+    make_cookie(name="_ga", is_pattern=True, domain=".example.org", path="/", category=statistics)
+    publish_draft()
+    cleared = config(client)["categories"]["statistics"]["autoClear"]["cookies"]
+    assert {"name": "basket", "path": "/shop"} in cleared
+    service = next(s for s in klaro(client)["services"] if s["name"].endswith("-statistics"))
+    assert ["basket", "/shop"] in service["cookies"] and ["^_ga", "/", ".example.org"] in service["cookies"]
+
+
+def test_a_cookie_path_starts_with_a_slash_and_defaults_to_the_whole_site():
+    import pytest
+
+    from rules.validation import InventoryError, cookie_path
+
+    assert cookie_path("") == "/" and cookie_path(None) == "/" and cookie_path(" /shop ") == "/shop"
+    for bad in ("shop", "/a b", "/a;b"):
+        with pytest.raises(InventoryError):
+            cookie_path(bad)

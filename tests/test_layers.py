@@ -24,7 +24,7 @@ ALLOWED = {
     "charte": {"rules", "models", "inventory", "public", "config"},
     "api": {"rules", "models", "inventory", "public"},
     "embed": {"rules", "models", "inventory", "public", "charte"},
-    "admin": {"rules", "models", "inventory", "public", "charte", "hardening", "account", "config"},
+    "admin": {"rules", "models", "inventory", "public", "charte", "embed", "hardening", "account", "config"},
 }
 OURS = set(PACKAGES) | set(TOP_MODULES)
 

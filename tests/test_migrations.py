@@ -62,6 +62,16 @@ def test_upgrade_matches_models_and_downgrade_empties(backend, tmp_path, request
         db.engine.dispose()
 
 
+# (table, column, as added) for what the migrations after 0005 add to the tables the ORM seeds.
+ADDED_AFTER_0005 = (
+    ("site_settings", "archive_public", "BOOLEAN NOT NULL DEFAULT 1"),
+    ("site_settings", "consent_manager", "VARCHAR(20) NOT NULL DEFAULT 'none'"),
+    ("site_settings", "consent_settings_url", "VARCHAR(500)"),
+    ("site_settings", "consent_months", "INTEGER NOT NULL DEFAULT 6"),
+    ("cookie", "path", "VARCHAR(255) NOT NULL DEFAULT '/'"),
+)
+
+
 def test_migration_0006_keeps_rows_and_ids_and_never_reuses_an_id_on_sqlite(tmp_path):
     """An SQLite database made before AUTOINCREMENT: the upgrade keeps every row, id and link,
     and the id of a record deleted before the upgrade (the highest) is not handed out again."""
@@ -72,14 +82,11 @@ def test_migration_0006_keeps_rows_and_ids_and_never_reuses_an_id_on_sqlite(tmp_
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "old.db"), "TESTING": True})
     with app.app_context():
         upgrade(revision="0005_cookie_search_trigrams")
-        # Today's models know columns that 0010 and 0011 add: they are there while the ORM seeds
-        # the old database, then gone again, so the database is as 0005 left it.
+        # Today's models know columns that later migrations add: they are there while the ORM
+        # seeds the old database, then gone again, so the database is as 0005 left it.
         with db.engine.begin() as conn:
-            conn.execute(text("ALTER TABLE site_settings ADD COLUMN archive_public BOOLEAN NOT NULL DEFAULT 1"))
-            conn.execute(
-                text("ALTER TABLE site_settings ADD COLUMN consent_manager VARCHAR(20) NOT NULL DEFAULT 'none'")
-            )
-            conn.execute(text("ALTER TABLE site_settings ADD COLUMN consent_settings_url VARCHAR(500)"))
+            for table, column, ddl in ADDED_AFTER_0005:
+                conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}"))
         load_seed()
         gone = make_cookie(name="gone_before_upgrade")
         gone_id = gone.id
@@ -88,8 +95,8 @@ def test_migration_0006_keeps_rows_and_ids_and_never_reuses_an_id_on_sqlite(tmp_
 
         db.session.remove()
         with db.engine.begin() as conn:
-            for column in ("archive_public", "consent_manager", "consent_settings_url"):
-                conn.execute(text(f"ALTER TABLE site_settings DROP COLUMN {column}"))
+            for table, column, _ddl in ADDED_AFTER_0005:
+                conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
 
         def rows():
             with db.engine.connect() as conn:
@@ -103,9 +110,12 @@ def test_migration_0006_keeps_rows_and_ids_and_never_reuses_an_id_on_sqlite(tmp_
         upgrade()
         after = rows()
         # 0010 adds the archive setting (public), 0011 the consent manager ("none") and the
-        # settings page (none) to each settings row; nothing else changes.
-        assert all(tuple(row[-3:]) in ((1, "none", None), (True, "none", None)) for row in after["site_settings"])
-        after["site_settings"] = [row[:-3] for row in after["site_settings"]]
+        # settings page (none), 0012 the consent duration (6 months) to each settings row and
+        # the path ("/") to each cookie; nothing else changes.
+        assert all(tuple(row[-4:]) == (1, "none", None, 6) for row in after["site_settings"])
+        after["site_settings"] = [row[:-4] for row in after["site_settings"]]
+        assert all(row[-1] == "/" for row in after["cookie"])
+        after["cookie"] = [row[:-1] for row in after["cookie"]]
         assert after == before
         with db.engine.connect() as conn:
             for table in ("provider", "category", "purpose", "cookie", "site_settings"):

@@ -97,3 +97,50 @@ def test_the_schema_refuses_what_the_feed_never_holds():
     assert not validator.is_valid({"policy_version": 1})
     schema = validator.schema
     assert "Plain text" in schema["properties"]["categories"]["items"]["properties"]["name"]["description"]
+
+
+def test_the_feed_says_where_the_policy_is_how_long_a_choice_lasts_and_the_sites_host(client):
+    import json
+
+    from models import SiteSettings, db
+    from tests.helpers import make_cookie, publish_draft
+
+    settings = db.session.query(SiteSettings).one()
+    settings.site_url = "https://www.Example.org/accueil"
+    db.session.commit()
+    make_cookie(name="basket", domain="", path="/shop")
+    publish_draft()
+    feed = json.loads(client.get("/api/v1/policy.json", base_url="https://policy.example.net").data)
+    assert feed["policy_urls"] == {
+        "fr": "https://policy.example.net/fr/cookies",
+        "en": "https://policy.example.net/en/cookies",
+    }
+    assert feed["consent_duration"] == {"months": 6, "days": 182}
+    assert feed["publisher"]["consent_months"] == 6
+    assert feed["site_host"] == "www.example.org"  # where a cookie with an empty domain is set
+    basket = next(c for c in feed["cookies"] if c["name"] == "basket")
+    assert (basket["domain"], basket["path"]) == ("", "/shop")
+    # Another host asking gets its own addresses (no PUBLIC_URL here).
+    other = json.loads(client.get("/api/v1/policy.json", base_url="http://127.0.0.1:5000").data)
+    assert other["policy_urls"]["fr"] == "http://127.0.0.1:5000/fr/cookies"
+
+
+def test_a_version_published_before_the_newer_fields_still_follows_the_schema(client):
+    from inventory.publication.versions import document_of
+    from models import PolicyVersion, db
+
+    document = document_of(db.session.query(PolicyVersion).order_by(PolicyVersion.number).first())
+    for cookie in document["cookies"]:
+        cookie.pop("path")
+    for name in ("consent_manager", "consent_settings_url", "consent_months"):
+        document["publisher"].pop(name)
+    feed = {
+        "policy_version": 1,
+        "published_at": "2026-01-01T00:00:00Z",
+        "sha256": "0" * 64,
+        "policy_urls": {"fr": "https://p.example/fr/cookies", "en": "https://p.example/en/cookies"},
+        "consent_duration": {"months": 6, "days": 182},
+        "site_host": None,
+        **document,
+    }
+    assert _validator().is_valid(feed)

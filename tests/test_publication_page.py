@@ -147,3 +147,33 @@ def test_a_new_cookie_counts_in_the_overview(editor_client):
     make_cookie(name="waiting")
     text = visible_text(editor_client.get("/admin/"))
     assert "1 change" in text or "1 modification" in text
+
+
+def test_the_page_offers_each_consent_managers_configuration_of_the_current_version(viewer_client, client):
+    import json
+
+    text = visible_text(viewer_client.get("/admin/publication/"))
+    assert "data-cookie-policy" in text and "/static/embed/policy.js" in text
+    for manager in ("cookieconsent", "klaro", "tarteaucitron"):
+        assert f"http://localhost/embed/{manager}.json" in text
+        response = viewer_client.get(f"/admin/publication/configurations/{manager}.json")
+        assert response.status_code == 200
+        assert response.headers["Content-Disposition"] == f'attachment; filename="{manager}-config-v1.json"'
+        # The file is what the site would read live: the same published version.
+        assert json.loads(response.data) == json.loads(client.get(f"/embed/{manager}.json").data)
+    make_cookie(name="draft_only")  # the draft is never in it
+    assert b"draft_only" not in viewer_client.get("/admin/publication/configurations/klaro.json").data
+
+
+def test_the_configuration_downloads_need_a_login(client):
+    response = client.get("/admin/publication/configurations/klaro.json")
+    assert response.status_code in (302, 401, 403) and b"services" not in response.data
+
+
+def test_before_any_publication_there_is_nothing_to_place_on_the_site(viewer_client):
+    from tests.helpers import unpublish_everything
+
+    unpublish_everything()
+    text = visible_text(viewer_client.get("/admin/publication/"))
+    assert "Once a version is published" in text or "Une fois une version publiée" in text
+    assert viewer_client.get("/admin/publication/configurations/klaro.json").status_code == 404

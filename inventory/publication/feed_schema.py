@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 from rules import lifetime as lifetimes
+from rules.consent import MAX_CONSENT_MONTHS
+from rules.language import LANGUAGES
 
 from ..kinds import CATEGORY, COOKIE, PROVIDER, SETTINGS, Lifetime, Purposes, Reference, Text
 from .document import FORMAT_NAME, FORMAT_VERSION
@@ -56,12 +58,17 @@ def _field(kind, field):
 
 
 def _record(kind, extra=None):
-    properties = dict(_field(kind, f) for f in kind.fields if f.public and not f.name.endswith("_en"))
-    properties = {**(extra or {}), **properties}
+    fields = [f for f in kind.fields if f.public and not f.name.endswith("_en")]
+    properties = {**(extra or {}), **dict(_field(kind, f) for f in fields)}
+    later = {f.name for f in fields if not f.in_every_version}
+    for name in later:
+        properties[name]["description"] = (
+            properties[name].get("description", "") + " Absent from versions published before it existed."
+        ).strip()
     return {
         "type": "object",
         "additionalProperties": False,
-        "required": list(properties),
+        "required": [name for name in properties if name not in later],
         "properties": properties,
     }
 
@@ -88,17 +95,41 @@ def feed_schema():
         "description": (
             "A published version of the cookie policy: what visitors are shown, in French and "
             "English. `sha256` is the digest of the version's document (every key here but the "
-            "head: policy_version, published_at, sha256, revision, last_updated) as canonical JSON. "
+            "head: policy_version, published_at, sha256, policy_urls, consent_duration, site_host, revision, "
+            "last_updated) as canonical JSON. "
             "Every text is plain text: escape it before putting it in HTML."
         ),
         "type": "object",
         "additionalProperties": False,
-        "required": ["policy_version", "published_at", "sha256", "format", "version", "site", "publisher"]
+        "required": ["policy_version", "published_at", "sha256", "policy_urls", "consent_duration", "site_host"]
+        + ["format", "version", "site", "publisher"]
         + ["categories", "providers", "purposes", "cookies"],
         "properties": {
             "policy_version": {"type": "integer", "minimum": 1, "description": "The version's number."},
             "published_at": {"type": "string", "format": "date-time"},
             "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "policy_urls": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": list(LANGUAGES),
+                "properties": {lang: {"type": "string", "format": "uri"} for lang in LANGUAGES},
+                "description": "The current policy's page in each language: link to it from the site.",
+            },
+            "consent_duration": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["months", "days"],
+                "properties": {
+                    "months": {"type": "integer", "minimum": 1, "maximum": MAX_CONSENT_MONTHS},
+                    "days": {"type": "integer", "minimum": 1},
+                },
+                "description": "How long a visitor's choice is kept before they are asked again; "
+                "days = months × 365 / 12, rounded down, for the consent managers that count days.",
+            },
+            "site_host": {
+                "type": ["string", "null"],
+                "description": "The host of the publisher's site_url: a cookie whose domain is empty is set there.",
+            },
             "revision": {"type": "integer", "description": "inventory.json only: the version's number."},
             "last_updated": {"type": "string", "format": "date-time", "description": "inventory.json only."},
             "format": {"const": FORMAT_NAME},

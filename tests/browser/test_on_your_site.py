@@ -1,6 +1,6 @@
 """The policy on a site owner's own pages, another origin, with the snippets of the README's
-"On your site" (issue 13): vanilla-cookieconsent 3.1.0 (pinned npm) runs the configuration the
-app generates from the published version."""
+"On your site" (issue 13): vanilla-cookieconsent 3.1.0, Klaro 0.7.22 and tarteaucitron.js 1.34.0
+(pinned npm) run the configurations the app generates from the published version."""
 
 import pytest
 from playwright.sync_api import expect
@@ -184,6 +184,96 @@ def test_klaro_lists_our_categories_and_providers_and_an_editors_markup_stays_te
     assert page.evaluate("window.__xss") is None
 
 
+def tarteaucitron_page(app_url, lang):
+    return f"""<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8"><title>Host</title>
+</head><body><h1>A site owner's page</h1>
+<script src="/vendor/tarteaucitronjs/tarteaucitron.js"></script>
+<script>tarteaucitron.events.load = function () {{ window.__tarteaucitronReady = true; }};</script>
+<script src="{app_url}/static/embed/tarteaucitron.js" defer></script>
+</body></html>"""
+
+
+def tarteaucitron_ready(page):
+    """tarteaucitron binds its buttons half a second after showing them: its load event says when."""
+    page.wait_for_function("window.__tarteaucitronReady === true")
+
+
+TAC_BANNER = {
+    "fr": "Certains cookies sont nécessaires au fonctionnement du site.",
+    "en": "Some cookies are needed for the site to work.",
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_tarteaucitron_lists_our_providers_per_category_and_an_editors_markup_stays_text(
+    page, live_server, other_site, npm_packages, lang
+):
+    measured_cookies()
+    statistics_category = db.session.scalars(select(Category).where(Category.key == "statistics")).one()
+    statistics_category.name_fr = f"Statistiques {XSS}"
+    db.session.commit()
+    publish_draft()
+    other_site.pages["/"] = tarteaucitron_page(live_server, lang)
+    page.goto(other_site.url + "/")
+    banner = page.locator("#tarteaucitronAlertBig")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text(TAC_BANNER[lang])
+    tarteaucitron_ready(page)
+    page.locator("#tarteaucitronCloseAlert").click()  # "Personalise": the panel
+    panel = page.locator("#tarteaucitron")
+    expect(panel).to_be_visible()
+    # Our statistics category holds its provider, with the cookies, lifetimes and purposes.
+    service = panel.locator("#tarteaucitronServices_analytic li.tarteaucitronLine")
+    expect(service).to_have_count(1)
+    expect(service.locator(".tarteaucitronH3")).to_have_text("Opendatasoft")
+    expect(service).to_contain_text("_pk_id*")
+    expect(service).to_contain_text("_pk_ses")
+    title = panel.locator("#tarteaucitronServicesTitle_analytic .catToggleBtn")
+    expect(title).to_contain_text({"fr": "Statistiques <img", "en": "Statistics cookies"}[lang])
+    # The cookies needing no consent are named on the "mandatory" line, not offered for refusal.
+    mandatory = panel.locator("#tarteaucitronServices_mandatory")
+    expect(mandatory).to_contain_text("sessionid")
+    assert page.evaluate("Object.keys(tarteaucitron.services).filter(k => k.startsWith('provider-')).length") == 1
+    # The purpose's markup is shown as text; nothing ran.
+    expect(service).to_contain_text("<img src=x onerror=")
+    assert page.evaluate("window.__xss") is None
+
+
+def test_tarteaucitron_deletes_a_refused_services_cookie_and_keeps_the_choice_six_months(
+    page, live_server, other_site, npm_packages
+):
+    measured_cookies()
+    publish_draft()
+    other_site.pages["/"] = tarteaucitron_page(live_server, "fr")
+    page.goto(other_site.url + "/")
+    expect(page.locator("#tarteaucitronAlertBig")).to_be_visible()
+    tarteaucitron_ready(page)
+    page.evaluate("document.cookie = '_pk_ses=1; path=/'")
+    page.locator("#tarteaucitronAllDenied2").click()
+    expect(page.locator("#tarteaucitronAlertBig")).to_be_hidden()
+    cookies = {c["name"]: c for c in page.context.cookies(other_site.url)}
+    assert "_pk_ses" not in cookies
+    assert "provider-" in cookies["tarteaucitron"]["value"] and "=false" in cookies["tarteaucitron"]["value"]
+    days = (cookies["tarteaucitron"]["expires"] - page.evaluate("Date.now() / 1000")) / 86400
+    assert 181 < days < 183
+
+
+def test_the_embedded_policys_button_reopens_tarteaucitron(page, live_server, other_site, npm_packages):
+    measured_cookies()  # without a cookie needing consent, tarteaucitron shows no banner
+    set_consent_manager("tarteaucitron")
+    publish_draft()
+    other_site.pages["/"] = tarteaucitron_page(live_server, "en").replace(
+        "</body>", declaration_page(live_server, "en").split("<body>")[1]
+    )
+    page.goto(other_site.url + "/")
+    tarteaucitron_ready(page)
+    page.locator("#tarteaucitronPersonalize2").click()  # accept all
+    expect(page.locator("#tarteaucitronAlertBig")).to_be_hidden()
+    page.locator("#policy").get_by_role("button", name=CHANGE["en"]).click()
+    expect(page.locator("#tarteaucitron")).to_be_visible()
+
+
 def set_consent_manager(manager):
     from models import SiteSettings
 
@@ -225,7 +315,6 @@ STAND_INS = {
     "cookiebot": "window.Cookiebot = {renew() { window.__reopened = 'cookiebot'; }};",
     "didomi": "window.Didomi = {preferences: {show() { window.__reopened = 'didomi'; }}};",
     "onetrust": "window.OneTrust = {ToggleInfoDisplay() { window.__reopened = 'onetrust'; }};",
-    "tarteaucitron": "window.tarteaucitron = {userInterface: {openPanel() { window.__reopened = 'tarteaucitron'; }}};",
 }
 
 

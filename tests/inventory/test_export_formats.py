@@ -26,6 +26,7 @@ def add_cookie(**values):
     fields = {
         "name": "_pk_id*",
         "domain": ".Stats.Example.org",
+        "path": "/shop",
         "provider": provider,
         "category": db.session.scalars(select(Category).where(Category.key == "statistics")).one(),
         "service_fr": "Mesure d'audience",
@@ -51,6 +52,7 @@ def test_csv_has_one_row_per_cookie_with_every_field(app):
     assert row == {
         "name": "_pk_id*",
         "domain": ".stats.example.org",
+        "path": "/shop",
         "is_pattern": "yes",
         "party": "third",
         "storage_kind": "local_storage",
@@ -133,7 +135,7 @@ def test_xlsx_has_four_sheets_with_a_usable_header(app):
     assert [c.value for c in cookies[1]] == list(COOKIE_COLUMNS)
     assert all(cell.font.b for cell in cookies[1])
     assert cookies.freeze_panes == "A2"
-    assert cookies.auto_filter.ref == f"A1:R{cookies.max_row}"
+    assert cookies.auto_filter.ref == f"A1:S{cookies.max_row}"
     assert cookies.column_dimensions["A"].width > 20
     assert cookies.max_row == 6
     row = {
