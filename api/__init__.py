@@ -32,14 +32,14 @@ def _init_cache(state):
 
 def _feed(version, base, **extra):
     document = document_of(version)
-    months = consent_months(document.get("publisher"))
-    site_url = (document.get("publisher") or {}).get("site_url")
+    publisher = document.get("publisher")
+    site_url = (publisher or {}).get("site_url")
     head = {
         "policy_version": version.number,
         "published_at": timestamp(version.published_at),
         "sha256": version.digest,
         "policy_urls": policy_urls(base),
-        "consent_duration": {"months": months, "days": consent_days(months)},
+        "consent_duration": {"months": consent_months(publisher), "days": consent_days(publisher)},
         "site_host": urlsplit(site_url).hostname if site_url else None,
         **extra,
     }

@@ -15,8 +15,10 @@ from flask_babel import force_locale, gettext
 from markupsafe import escape
 
 from charte.policy import Edition, charte_of, pick
-from rules.consent import consent_days, consent_months
+from rules.consent import consent_days
 from rules.language import DEFAULT_LANGUAGE, LANGUAGES
+
+from .services import cookie_path
 
 COOKIE_NAME = "cc_cookie"
 
@@ -34,8 +36,8 @@ def _auto_clear(cookie):
         entry = {"pattern": "^" + re.escape(prefix)}
     else:
         entry = {"name": name}
-    if cookie.get("path", "/") != "/":
-        entry["path"] = cookie["path"]
+    if cookie_path(cookie) != "/":
+        entry["path"] = cookie_path(cookie)
     if cookie["domain"]:
         entry["domain"] = cookie["domain"]
     return entry
@@ -141,7 +143,7 @@ def configuration(document, number, policy_urls):
     """The whole ``CookieConsent.run`` argument; ``policy_urls`` = {lang: the policy's address}."""
     return {
         "revision": number,
-        "cookie": {"name": COOKIE_NAME, "expiresAfterDays": consent_days(consent_months(document.get("publisher")))},
+        "cookie": {"name": COOKIE_NAME, "expiresAfterDays": consent_days(document.get("publisher"))},
         "categories": categories(document),
         "language": {
             "default": DEFAULT_LANGUAGE,

@@ -15,9 +15,10 @@ from flask_babel import force_locale, gettext
 
 from charte.policy import pick
 from models.inventory import display_name
-from rules.consent import consent_days, consent_months
+from rules.consent import consent_days
 from rules.language import LANGUAGES
 
+from .services import cookie_path
 from .services import services as service_list
 
 
@@ -28,7 +29,7 @@ def _pattern(cookie):
         pattern = cookie["name"]
         if pattern.startswith("^"):  # an exact name that Klaro would read as a pattern
             pattern = "^" + re.escape(pattern) + "$"
-    path = cookie.get("path", "/")  # versions published before cookies had a path
+    path = cookie_path(cookie)
     if cookie["domain"]:
         return [pattern, path, cookie["domain"]]
     # Klaro writes "domain=" for any third item it is given: none for the site's own cookies.
@@ -74,7 +75,7 @@ def configuration(document, policy_urls):
         "elementID": "klaro",
         "storageMethod": "cookie",
         "storageName": "klaro",
-        "cookieExpiresAfterDays": consent_days(consent_months(document.get("publisher"))),
+        "cookieExpiresAfterDays": consent_days(document.get("publisher")),
         "default": False,
         "mustConsent": False,
         "acceptAll": True,

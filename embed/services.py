@@ -4,6 +4,11 @@ stable across versions (both libraries ask a visitor again when a service they h
 appears, and keep the answer under this name) and safe in HTML ids and in a cookie value."""
 
 
+def cookie_path(cookie):
+    """Where a cookie of the document is set: versions published before cookies had a path say none."""
+    return cookie.get("path", "/")
+
+
 def service_name(provider_id, category_key):
     return f"provider-{provider_id}-{category_key}"
 

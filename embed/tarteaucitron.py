@@ -26,7 +26,7 @@ from markupsafe import escape
 
 from charte.policy import pick
 from models.inventory import display_name
-from rules.consent import consent_days, consent_months
+from rules.consent import consent_days
 from rules.language import LANGUAGES
 
 from .services import services as service_list
@@ -117,11 +117,9 @@ def configuration(document, policy_urls):
     texts}})."""
     categories = {c["key"]: c for c in document.get("categories", ())}
     services = service_list(document)
-    consented = {category for _p, category, _c in services.values() if categories[category]["consent_required"]}
-    exempt = [c["key"] for c in document.get("categories", ()) if c["key"] in {s[1] for s in services.values()}]
-    exempt = [key for key in exempt if key not in consented]
-    types = _types(document, consented)
-    days = consent_days(consent_months(document.get("publisher")))
+    listed = {category for _provider, category, _cookies in services.values()}
+    exempt = [key for key, category in categories.items() if key in listed and not category["consent_required"]]
+    types = _types(document, listed - set(exempt))
     return {
         "init": {
             "hashtag": "#tarteaucitron",
@@ -141,7 +139,7 @@ def configuration(document, policy_urls):
             "useExternalJs": False,
             "serviceDefaultState": "wait",
         },
-        "expireDays": min(days, MAX_EXPIRE_DAYS),
+        "expireDays": min(consent_days(document.get("publisher")), MAX_EXPIRE_DAYS),
         "services": [
             {
                 "key": name,

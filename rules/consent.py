@@ -13,6 +13,6 @@ def consent_months(publisher):
     return (publisher or {}).get("consent_months") or CONSENT_MONTHS
 
 
-def consent_days(months):
-    """Months as the whole days the consent managers count: 6 months = 182 days."""
-    return months * 365 // 12
+def consent_days(publisher):
+    """The same as the whole days the consent managers count: 6 months = 182 days."""
+    return consent_months(publisher) * 365 // 12

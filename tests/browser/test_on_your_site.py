@@ -27,8 +27,11 @@ def cookieconsent_page(app_url, lang):
 </body></html>"""
 
 
-def measured_cookies():
+def measured_cookies(**statistics_texts):
+    """Two statistics cookies; ``statistics_texts`` are set on their category (an editor's markup)."""
     statistics = db.session.scalars(select(Category).where(Category.key == "statistics")).one()
+    for field, value in statistics_texts.items():
+        setattr(statistics, field, value)
     purpose = Purpose(description_fr=f"Mesure d’audience {XSS}", description_en=f"Audience measurement {XSS}")
     db.session.add(purpose)
     make_cookie(name="_pk_id", is_pattern=True, domain="", category=statistics, purposes=[purpose], commit=False)
@@ -158,11 +161,7 @@ def klaro_page(app_url, lang):
 def test_klaro_lists_our_categories_and_providers_and_an_editors_markup_stays_text(
     page, live_server, other_site, npm_packages, lang
 ):
-    measured_cookies()
-    statistics_category = db.session.scalars(select(Category).where(Category.key == "statistics")).one()
-    statistics_category.description_fr = f"Mesure d’audience {XSS}"
-    statistics_category.description_en = f"Audience measurement {XSS}"
-    db.session.commit()
+    measured_cookies(description_fr=f"Mesure d’audience {XSS}", description_en=f"Audience measurement {XSS}")
     publish_draft()
     other_site.pages["/"] = klaro_page(live_server, lang)
     page.goto(other_site.url + "/")
@@ -209,10 +208,7 @@ TAC_BANNER = {
 def test_tarteaucitron_lists_our_providers_per_category_and_an_editors_markup_stays_text(
     page, live_server, other_site, npm_packages, lang
 ):
-    measured_cookies()
-    statistics_category = db.session.scalars(select(Category).where(Category.key == "statistics")).one()
-    statistics_category.name_fr = f"Statistiques {XSS}"
-    db.session.commit()
+    measured_cookies(name_fr=f"Statistiques {XSS}")
     publish_draft()
     other_site.pages["/"] = tarteaucitron_page(live_server, lang)
     page.goto(other_site.url + "/")
