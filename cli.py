@@ -100,7 +100,10 @@ def register(app):
     from inventory.publication.cli import policy_cli
 
     add_policy_commands(policy_cli)
+    from scanner.cli import scan_cli
+
     app.cli.add_command(inventory_cli)
+    app.cli.add_command(scan_cli)
     app.cli.add_command(policy_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_command)

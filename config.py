@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from rules.language import DEFAULT_LANGUAGE, LANGUAGES  # noqa: F401  (re-exported for the web layer)
+from rules.networks import parse_networks, parse_resolver_rules
 
 
 class ConfigError(RuntimeError):
@@ -161,7 +162,37 @@ def build_config(instance_path, env=None):
         # The policy's public address (https://cookies.example.org), for its canonical and
         # language links; unset, the links are relative to whichever host served the page.
         "PUBLIC_URL": _public_url(env),
+        # The scanner (scanner/, README "Scanning the site"): which Chromium it drives; MAP rules
+        # in Chromium's --host-resolver-rules syntax (the fixture site's host names); the
+        # networks it may reach although not public (none: the internal network is refused);
+        # where scans run: "thread" (a background thread of the web process), "external"
+        # (`flask scan worker`, the production setting) or "off".
+        "SCANNER_CHROMIUM": env.get("SCANNER_CHROMIUM", "/usr/bin/chromium"),
+        "SCANNER_HOST_RESOLVER_RULES": _resolver_rules(env),
+        "SCANNER_ALLOWED_NETWORKS": _networks(env),
+        "SCAN_WORKER": _scan_worker(env),
     }
+
+
+def _resolver_rules(env):
+    try:
+        return parse_resolver_rules(env.get("SCANNER_HOST_RESOLVER_RULES", ""))
+    except ValueError as error:
+        raise ConfigError(f"SCANNER_HOST_RESOLVER_RULES: {error}") from None
+
+
+def _networks(env):
+    try:
+        return parse_networks(env.get("SCANNER_ALLOWED_NETWORKS", ""))
+    except ValueError as error:
+        raise ConfigError(f"SCANNER_ALLOWED_NETWORKS: {error}") from None
+
+
+def _scan_worker(env):
+    value = env.get("SCAN_WORKER", "thread").strip().lower()
+    if value not in ("thread", "external", "off"):
+        raise ConfigError(f"SCAN_WORKER must be thread, external or off (got {value!r}).")
+    return value
 
 
 def _derive(secret, purpose):

@@ -13,6 +13,7 @@ from .flask_admin_adapter import let_our_words_win
 from .history import HistoryView
 from .labels import column_label, local_time
 from .publication import PublicationView
+from .scans import ScansView
 from .transfer import ExportView, ImportView
 from .users import UserView
 from .views import CategoryView, CookieView, DashboardView, ProviderView, PurposeView, SettingsView
@@ -40,6 +41,7 @@ def init_admin(app):
         CategoryView(Category, db, name=_l("Categories"), endpoint="category", category=inventory),
         SettingsView(SiteSettings, db, name=_l("Site settings"), endpoint="settings"),
         PublicationView(name=_l("Publication"), endpoint="publication", url="/admin/publication"),
+        ScansView(name=_l("Scans"), endpoint="scans", url="/admin/scans"),
         HistoryView(name=_l("Recent changes"), endpoint="history", url="/admin/history"),
         ExportView(name=_l("Export"), endpoint="export", url="/admin/export", category=transfer),
         ImportView(name=_l("Import"), endpoint="import", url="/admin/import", category=transfer),

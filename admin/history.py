@@ -39,6 +39,7 @@ SOURCE_LABELS = {
     "admin": _l("back office"),
     "import": _l("import"),
     "restore": _l("restore"),
+    "scan": _l("site scan"),
     "cli": _l("command line"),
 }
 PAGE_SIZE = 50

@@ -13,6 +13,7 @@ from .inventory import (  # noqa: E402
 )
 from .login_attempt import LoginAttempt  # noqa: E402
 from .publication import PolicyRendering, PolicyVersion, ReviewRequest  # noqa: E402
+from .scan import Scan  # noqa: E402
 from .user import Role, User, roles_users  # noqa: E402
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "PolicyRendering",
     "PolicyVersion",
     "ReviewRequest",
+    "Scan",
     "Provider",
     "Purpose",
     "SiteSettings",

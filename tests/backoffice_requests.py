@@ -20,6 +20,7 @@ from inventory.publication.versions import prepare
 from models import (
     Category,
     Cookie,
+    InventoryState,
     PolicyVersion,
     Provider,
     Purpose,
@@ -330,6 +331,94 @@ class BackOffice:
 
     def _admin_static(self, method):
         return Call("", method, "/admin/static/admin/js/actions.js")
+
+    # Scans: a finished scan of the fixture site's observations (tests/scanner/observations.py).
+    def _scan_id(self):
+        from models import Scan
+        from tests.scanner.observations import stored_scan
+
+        found = fresh().scalars(select(Scan.id).where(Scan.status == "done").order_by(Scan.id)).first()
+        if found is None:
+            found = stored_scan(self.app).id
+            db.session.remove()
+        return found
+
+    def _scans_index(self, method):
+        return Call("", method, "/admin/scans/")
+
+    def _scans_detail(self, method):
+        return Call("", method, f"/admin/scans/{self._scan_id()}")
+
+    def _scans_start(self, method):
+        from models import Scan
+
+        before = fresh().scalar(select(func.count()).select_from(Scan))
+        # A public address given as such: no DNS needed, and no worker runs it in the tests.
+        data = {"url": "http://93.184.215.14/", "max_pages": "5", "scenarios": ["none"]}
+        return Call(
+            "",
+            method,
+            "/admin/scans/start",
+            data,
+            done=lambda: fresh().scalar(select(func.count()).select_from(Scan)) > before,
+        )
+
+    def _scans_add_preview(self, method):
+        return Call(
+            "",
+            method,
+            f"/admin/scans/{self._scan_id()}/add",
+            {"items": ["http_cookie|ui_lang|site.localhost"], "category": "preferences", "shown": "0"},
+        )
+
+    def _scans_add_confirm(self, method):
+        scan_id = self._scan_id()
+        name = f"walk_{next(self.serial)}"
+        from models import Scan
+
+        session = fresh()
+        scan_row = session.get(Scan, scan_id)
+        result = dict(scan_row.result)
+        result["items"] = [
+            *result["items"],
+            {
+                **result["items"][0],
+                "name": name,
+                "status": "undeclared",
+                "suggestion": None,
+                "violation": [],
+                "cookie_id": None,
+            },
+        ]
+        scan_row.result = result
+        session.commit()
+        revision = session.scalar(select(InventoryState.revision)) or 0
+        session.remove()
+        return Call(
+            "",
+            method,
+            f"/admin/scans/{scan_id}/add/confirm",
+            {
+                "items": [f"http_cookie|{name}|site.localhost"],
+                "category": "preferences",
+                "shown": "0",
+                "revision": str(revision),
+            },
+            done=lambda: fresh().scalars(select(Cookie.id).where(Cookie.name == name)).first() is not None,
+        )
+
+    def _scans_mark_reviewed(self, method):
+        from models import Scan
+
+        scan_id = self._scan_id()
+        cookie_id = str(fresh().get(Scan, scan_id).result["not_seen"][0]["cookie_id"])
+        return Call(
+            "",
+            method,
+            f"/admin/scans/{scan_id}/reviewed",
+            {"cookies": [cookie_id]},
+            done=lambda: cookie_id in (fresh().get(Scan, scan_id).reviewed or {}),
+        )
 
     def _publication_index(self, method):
         return Call("", method, "/admin/publication/")

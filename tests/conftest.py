@@ -54,6 +54,8 @@ def app_config(database_url, **overrides):
         "SECRET_KEY": "test-secret",
         "SECURITY_PASSWORD_SALT": "test-salt",
         "SECURITY_PASSWORD_HASH_PASSLIB_OPTIONS": dict(FAST_PASSWORD_HASHING),
+        # Scans run when a test says so (scanner.jobs.run_next), never in a background thread.
+        "SCAN_WORKER": "off",
         **overrides,
     }
 
@@ -210,6 +212,7 @@ def _app(database_url, tmp_path_factory):
 
 
 INVENTORY_TABLES = (
+    "scan",
     "review_request",
     "policy_rendering",
     "policy_version",

@@ -8,7 +8,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("rules", "models", "inventory", "public", "charte", "api", "embed", "hardening", "account", "admin")
+PACKAGES = (
+    "rules",
+    "models",
+    "inventory",
+    "scanner",
+    "public",
+    "charte",
+    "api",
+    "embed",
+    "hardening",
+    "account",
+    "admin",
+)
 TOP_MODULES = ("app", "cli", "config", "extensions", "wsgi")
 
 # What each layer may import of ours (besides itself). Everything above a line may use what is below it.
@@ -18,13 +30,14 @@ ALLOWED = {
     "extensions": set(),
     "models": {"rules"},
     "inventory": {"rules", "models"},
+    "scanner": {"rules", "models", "inventory"},
     "public": {"rules", "models", "inventory"},
     "hardening": {"rules", "models", "config"},
     "account": {"rules", "models", "hardening", "config"},
     "charte": {"rules", "models", "inventory", "public", "config"},
     "api": {"rules", "models", "inventory", "public"},
     "embed": {"rules", "models", "inventory", "public", "charte"},
-    "admin": {"rules", "models", "inventory", "public", "charte", "embed", "hardening", "account", "config"},
+    "admin": {"rules", "models", "inventory", "scanner", "public", "charte", "embed", "hardening", "account", "config"},
 }
 OURS = set(PACKAGES) | set(TOP_MODULES)
 

@@ -34,6 +34,7 @@ __all__ = [
     "ImportReport",
     "Limits",
     "import_inventory",
+    "import_records",
     "read_source",
     "web_limits",
 ]
@@ -89,6 +90,20 @@ def import_inventory(
     except FileRefused as refused:
         report.problems.append(refused.problem)
         return report
+    return _plan_and_apply(report, records, session)
+
+
+def import_records(records, *, filename, dry_run=True, source="import", session=None):
+    """Plan, and unless ``dry_run`` apply, Records made by code rather than read from a file
+    (what a scan found, ``scanner.drafting``); the same rules, report and history as a file,
+    attributed to ``source``."""
+    session = session or db.session
+    report = ImportReport(filename=filename, format=source, dry_run=dry_run, skip_invalid=False)
+    return _plan_and_apply(report, list(records), session, source)
+
+
+def _plan_and_apply(report, records, session, source="import"):
+    filename = report.filename
     report.rows = len(records)
     if not records:
         report.problems.append(Problem(Where(filename), _l("The file has no rows to import.")))
@@ -100,12 +115,12 @@ def import_inventory(
         # Each row's raw values go as soon as it is planned: a file is not held twice.
         planner.plan(records.pop())
     report.changes = planner.changes
-    if dry_run or report.problems or (report.rejected and not skip_invalid):
+    if report.dry_run or report.problems or (report.rejected and not report.skip_invalid):
         session.rollback()
         return report
     try:
-        # One transaction, so one entry in the change history, attributed to the import.
-        with recording("import"):
+        # One transaction, so one entry in the change history, attributed to its source.
+        with recording(source):
             apply(session, report.changes)
             session.commit()
     except (InventoryError, SQLAlchemyError, KeyError) as error:
