@@ -41,7 +41,7 @@ def init_admin(app):
         CategoryView(Category, db, name=_l("Categories"), endpoint="category", category=inventory),
         SettingsView(SiteSettings, db, name=_l("Site settings"), endpoint="settings"),
         PublicationView(name=_l("Publication"), endpoint="publication", url="/admin/publication"),
-        ScansView(name=_l("Scans"), endpoint="scans", url="/admin/scans"),
+        ScansView(name=_l("Site scans"), endpoint="scans", url="/admin/scans", category=inventory),
         HistoryView(name=_l("Recent changes"), endpoint="history", url="/admin/history"),
         ExportView(name=_l("Export"), endpoint="export", url="/admin/export", category=transfer),
         ImportView(name=_l("Import"), endpoint="import", url="/admin/import", category=transfer),

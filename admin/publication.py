@@ -101,6 +101,8 @@ class PublicationView(AccessMixin, BaseView):
         category_ids = dict(db.session.execute(select(Category.key, Category.id)).all())
 
         def link(finding):
+            if finding.section == "scans":
+                return url_for("scans.detail", scan_id=finding.key, show="violations")
             if finding.section == "publisher":
                 settings = SiteSettings.current(db.session)
                 return url_for("settings.edit_view", id=settings.id) if settings else url_for("settings.create_view")

@@ -17,10 +17,11 @@ from models.database import writes
 from models.inventory import PARTY_LABELS, STORAGE_LABELS
 from models.scan import ACTIVE, DONE, Scan
 from models.timestamps import utcnow
+from rules.language import in_page_language, page_language
 from rules.validation import InventoryError
 from scanner import jobs
 from scanner.drafting import add_to_draft, selectable
-from scanner.engine import MAX_PAGES, SCENARIO_NAMES, SCENARIOS
+from scanner.engine import MAX_PAGES, SCENARIO_NAMES, SCENARIOS, said
 
 from .access import AccessMixin, can_write
 
@@ -187,6 +188,7 @@ class ScansView(AccessMixin, BaseView):
             "declared": [i for i in items if i["status"] == "declared"],
         }
         reviewed = scan_row.reviewed or {}
+        categories = db.session.scalars(select(Category).order_by(Category.position, Category.id)).all()
         previous = jobs.previous_done(db.session, scan_row) if scan_row.status == DONE else None
         return self.render(
             "admin/scans/detail.html",
@@ -208,7 +210,9 @@ class ScansView(AccessMixin, BaseView):
             item_key=jobs.item_key,
             running=scan_row.status in ACTIVE,
             difference=jobs.difference(scan_row, previous),
-            categories=db.session.scalars(select(Category).order_by(Category.position, Category.id)).all(),
+            categories=categories,
+            category_names={c.key: in_page_language(c.name_fr, c.name_en)[0] for c in categories},
+            said=lambda texts: said(texts, page_language()),
             **self._labels(),
         )
 

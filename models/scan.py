@@ -3,7 +3,7 @@ failed, interrupted) and, once done, what the scan saw compared with the invento
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .database import db
@@ -33,7 +33,8 @@ class Scan(db.Model):
     # The observations and their comparison with the inventory (scanner.compare), once done.
     result: Mapped[dict | None] = mapped_column(JSON)
     counts: Mapped[dict | None] = mapped_column(JSON)
-    error: Mapped[str | None] = mapped_column(Text)
+    # Why it failed, in both languages ({"fr": …, "en": …}).
+    error: Mapped[dict | None] = mapped_column(JSON)
     # Declared cookies not seen that someone marked as reviewed: {cookie id: {"by", "at"}}.
     reviewed: Mapped[dict | None] = mapped_column(JSON)
     pages: Mapped[int] = mapped_column(Integer, default=0)

@@ -16,7 +16,7 @@ from models.scan import DONE
 from rules.validation import InventoryError
 
 from . import jobs
-from .engine import SCENARIO_NAMES, SCENARIOS
+from .engine import SCENARIO_NAMES, SCENARIOS, said
 from .reference import ReferenceRefused, replace
 
 scan_cli = AppGroup("scan", help="Scan the live site and compare what it sets with the inventory.")
@@ -26,7 +26,7 @@ EXIT_FINDINGS = 1  # undeclared items or consent violations
 EXIT_FAILED = 2  # the scan could not run
 
 
-def summary_lines(scan_row):
+def summary_lines(scan_row, lang):
     """The scan's result as plain lines, in the current language."""
     from flask_babel import gettext
 
@@ -68,7 +68,7 @@ def summary_lines(scan_row):
                 "  " + gettext("MISMATCH") + f" {item['name']} ({item['domain']}): " + ", ".join(item["problems"])
             )
     for entry in result.get("refused", []):
-        lines.append("  " + gettext("REFUSED") + f" {entry['host']}: {entry['message']}")
+        lines.append("  " + gettext("REFUSED") + f" {entry['host']}: {said(entry['message'], lang)}")
     return lines
 
 
@@ -116,7 +116,7 @@ def run_command(url, max_pages, scenarios, accept_selector, refuse_selector, as_
 
         scan_row = jobs.run(current_app._get_current_object(), claimed, on_progress=show)
         if scan_row.status != DONE:
-            click.echo(str(scan_row.error), err=True)
+            click.echo(said(scan_row.error, lang), err=True)
             sys.exit(EXIT_FAILED)
         if as_json:
             click.echo(
@@ -128,7 +128,7 @@ def run_command(url, max_pages, scenarios, accept_selector, refuse_selector, as_
                 )
             )
         else:
-            click.echo("\n".join(summary_lines(scan_row)))
+            click.echo("\n".join(summary_lines(scan_row, lang)))
         counts = scan_row.counts or {}
         sys.exit(EXIT_FINDINGS if counts.get("undeclared") or counts.get("violations") else EXIT_CLEAN)
 

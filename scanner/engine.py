@@ -15,13 +15,18 @@ import logging
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.error import URLError
 from urllib.request import ProxyHandler, build_opener
 
+from flask import current_app, has_app_context
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+
+from rules.language import LANGUAGES
 
 from .addresses import AddressRefused, Resolver, check_url
 from .banners import candidates
@@ -80,6 +85,21 @@ class ScanOptions:
     chromium: str = "/usr/bin/chromium"
     resolver: Resolver = field(default_factory=Resolver)
     extra_args: tuple = ()
+
+
+def bilingual(message):
+    """A message in both languages ({"fr": …, "en": …}): a scan's notes are stored once and
+    read later in whichever language the reader uses."""
+    texts = {}
+    for lang in LANGUAGES:
+        with force_locale(lang):
+            texts[lang] = str(message)
+    return texts
+
+
+def said(texts, lang):
+    """A stored message in ``lang`` (older or plain strings as they are)."""
+    return texts.get(lang) or texts.get("fr", "") if isinstance(texts, dict) else (texts or "")
 
 
 class ScanFailed(Exception):
@@ -245,17 +265,17 @@ class _Run:
             self.pages.setdefault(url, {"url": url})
             self.pages[url].update(
                 status="timeout" if timed_out else "error",
-                note=(
-                    str(_l("Did not finish loading within %(seconds)d s: skipped.", seconds=int(timeout)))
+                note=bilingual(
+                    _l("Did not finish loading within %(seconds)d s: skipped.", seconds=int(timeout))
                     if timed_out
-                    else str(_l("Could not be loaded: %(error)s", error=str(error).splitlines()[0][:200]))
+                    else _l("Could not be loaded: %(error)s", error=str(error).splitlines()[0][:200])
                 ),
             )
             return False
         entry = self.pages.setdefault(url, {"url": url})
         entry.setdefault("status", "ok")
         if response is not None and response.status >= 400:
-            entry.update(status="error", note=str(_l("The server answered %(status)d.", status=response.status)))
+            entry.update(status="error", note=bilingual(_l("The server answered %(status)d.", status=response.status)))
         self.settle(page)
         return True
 
@@ -363,6 +383,30 @@ class _Run:
             shutil.rmtree(profile, ignore_errors=True)
 
 
+def _in_own_thread(function):
+    """Run ``function`` in a thread of its own, in this thread's app context, and return
+    when it ends (re-raising what it raised): Playwright's sync API refuses a thread that
+    already runs an asyncio loop (a caller's own Playwright, an async server)."""
+    app = current_app._get_current_object() if has_app_context() else None
+    failure = []
+
+    def target():
+        try:
+            if app is None:
+                function()
+            else:
+                with app.app_context():
+                    function()
+        except BaseException as error:  # handed to the caller's thread
+            failure.append(error)
+
+    thread = threading.Thread(target=target, name="scan-browser", daemon=True)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+
+
 def scan(options, progress=None):
     """Scan ``options.url``; returns the observations as a JSON-able dict. Raises ScanFailed
     when the scan cannot start (address refused, no browser)."""
@@ -381,22 +425,26 @@ def scan(options, progress=None):
         frontier = Frontier(options.url, max_pages)
         for url in _sitemap_pages(proxy.url, options.url, run.deadline, max_pages):
             frontier.add(url)
-        with sync_playwright() as playwright:
-            for key in options.scenarios:
-                if run.left() <= 1:
-                    run.scenarios.append({"key": key, "status": "time_limit", "button": None, "pages": 0})
-                    continue
-                run.scenario(playwright, key, frontier, user_agent, proxy.url)
+
+        def browse():
+            with sync_playwright() as playwright:
+                for key in options.scenarios:
+                    if run.left() <= 1:
+                        run.scenarios.append({"key": key, "status": "time_limit", "button": None, "pages": 0})
+                        continue
+                    run.scenario(playwright, key, frontier, user_agent, proxy.url)
+
+        _in_own_thread(browse)
         # The browser's own background requests (updates, safe browsing) are no concern of the site's.
         contacted = set(run.observer.hosts) | {site_host(url) for url in frontier.queued}
         refused = [
-            {"host": host, "message": str(message)}
+            {"host": host, "message": bilingual(message)}
             for host, message in proxy.refused
             if site_host("http://" + host) in contacted
         ]
     if run.left() <= 1:
         run.notes.append(
-            str(
+            bilingual(
                 _l(
                     "The time limit (%(seconds)d s) was reached before every page was visited.",
                     seconds=options.time_limit,
@@ -404,7 +452,7 @@ def scan(options, progress=None):
             )
         )
     for url in frontier.queued:
-        run.pages.setdefault(url, {"url": url, "status": "not_visited", "note": ""})
+        run.pages.setdefault(url, {"url": url, "status": "not_visited", "note": None})
     return {
         "url": options.url,
         "site_host": run.base_host,

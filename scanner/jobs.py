@@ -20,7 +20,7 @@ from rules.validation import InventoryError, whole_number
 
 from .addresses import AddressRefused, Resolver, check_url
 from .compare import Declared, compare
-from .engine import MAX_PAGES, SCENARIOS, ScanFailed, ScanOptions, scan
+from .engine import MAX_PAGES, SCENARIOS, ScanFailed, ScanOptions, bilingual, scan
 from .reference import reference
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ def recover_interrupted(session, now=None):
     result = session.execute(
         update(Scan)
         .where(Scan.status == RUNNING, Scan.heartbeat_at < now - timedelta(seconds=STALE_SECONDS))
-        .values(status=INTERRUPTED, finished_at=now, error="interrupted")
+        .values(status=INTERRUPTED, finished_at=now)
     )
     return result.rowcount
 
@@ -228,14 +228,14 @@ def run(app, scan_row, on_progress=None):
             pages=sum(1 for p in result["pages"] if p.get("status") == "ok"),
         )
     except ScanFailed as failed:
-        _write(scan_id, status=FAILED, finished_at=utcnow(), error=str(failed.message))
+        _write(scan_id, status=FAILED, finished_at=utcnow(), error=bilingual(failed.message))
     except Exception:
         log.exception("scan %s failed", scan_id)
         _write(
             scan_id,
             status=FAILED,
             finished_at=utcnow(),
-            error=str(_l("The scan stopped on an unexpected error (see the server's log).")),
+            error=bilingual(_l("The scan stopped on an unexpected error (see the server's log).")),
         )
     finally:
         stop.set()
@@ -285,9 +285,19 @@ def start_thread_worker(app):
     """The embedded default: one daemon thread per web process runs the queued scans."""
     if app.extensions.get("scan_worker"):
         return
-    thread = threading.Thread(target=work, args=(app,), name="scan-worker", daemon=True)
-    app.extensions["scan_worker"] = thread
+    stop = threading.Event()
+    thread = threading.Thread(target=work, args=(app, stop), name="scan-worker", daemon=True)
+    app.extensions["scan_worker"] = (thread, stop)
     thread.start()
+
+
+def stop_thread_worker(app, timeout=60):
+    """Stop the worker thread once its current scan (if any) is done."""
+    worker = app.extensions.pop("scan_worker", None)
+    if worker:
+        thread, stop = worker
+        stop.set()
+        thread.join(timeout)
 
 
 def previous_done(session, scan_row):

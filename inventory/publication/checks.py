@@ -8,7 +8,9 @@ point (the compliance rules join it). An error blocks publication unless its rec
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
+from models.scan import DONE, Scan
 from rules.language import UNTRANSLATED
 
 ERROR, WARNING = "error", "warning"
@@ -111,6 +113,27 @@ def cookies_complete(document, options):
 
 
 RULES = [publisher_known, cookies_complete, english_everywhere]
+
+
+def last_scan_findings(session):
+    """A warning per consent violation the latest finished scan of the site saw (scanner/):
+    the policy can be published, but the site must stop setting these before consent."""
+    scan = session.scalars(select(Scan).where(Scan.status == DONE).order_by(Scan.id.desc()).limit(1)).first()
+    for item in (scan.result or {}).get("items", []) if scan else []:
+        if item.get("violation"):
+            yield Finding(
+                "scan-consent-violation",
+                WARNING,
+                _l(
+                    "The scan of %(date)s saw “%(name)s” (%(domain)s) set before any choice or after “refuse all”, "
+                    "though it needs consent: the site must stop setting it until the visitor accepts.",
+                    date=scan.created_at.date().isoformat(),
+                    name=item["name"][:80],
+                    domain=item["domain"][:80],
+                ),
+                "scans",
+                scan.id,
+            )
 
 
 def run_checks(document, options=None):

@@ -25,7 +25,7 @@ from models.timestamps import utcnow
 from rules.cells import timestamp
 from rules.validation import InventoryError, text
 
-from .checks import Options, blocking, run_checks
+from .checks import Options, blocking, last_scan_findings, run_checks
 from .document import canonical_json, draft_document
 
 policy_published = Namespace().signal("policy-published")
@@ -95,7 +95,8 @@ class Draft:
 
 def prepare(session, options=None):
     document = draft_document(session)
-    return Draft(document, current_version(session), run_checks(document, options))
+    findings = run_checks(document, options) + list(last_scan_findings(session))
+    return Draft(document, current_version(session), findings)
 
 
 def publish(session, *, note_fr, note_en=None, user=None, options=None, expected_current=None, now=None):

@@ -30,7 +30,7 @@ def upgrade():
         sa.Column("progress", sa.JSON()),
         sa.Column("result", sa.JSON()),
         sa.Column("counts", sa.JSON()),
-        sa.Column("error", sa.Text()),
+        sa.Column("error", sa.JSON()),
         sa.Column("reviewed", sa.JSON()),
         sa.Column("pages", sa.Integer(), nullable=False),
         sqlite_autoincrement=True,

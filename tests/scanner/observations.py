@@ -48,7 +48,14 @@ OBSERVED = {
     "pages": [
         {"url": HOME, "status": "ok"},
         {"url": SITE + "/about", "status": "ok"},
-        {"url": SITE + "/slow", "status": "timeout", "note": "Did not finish loading within 4 s: skipped."},
+        {
+            "url": SITE + "/slow",
+            "status": "timeout",
+            "note": {
+                "fr": "Pas chargée en 4\u00a0s\u00a0: ignorée.",
+                "en": "Did not finish loading within 4 s: skipped.",
+            },
+        },
     ],
     "items": [
         _cookie("_gcl_au", 90 * DAY),

@@ -65,7 +65,7 @@ def test_the_stored_observations_the_other_tests_use_are_what_a_scan_gives(obser
 
 def test_a_page_that_never_loads_is_skipped_with_a_note_and_internal_redirects_are_refused(observed):
     pages = {p["url"].split("/", 3)[3]: p for p in observed["pages"]}
-    assert pages["slow"]["status"] == "timeout" and "4 s" in pages["slow"]["note"]
+    assert pages["slow"]["status"] == "timeout" and "4 s" in pages["slow"]["note"]["en"]
     assert pages["to-private"]["status"] == "error"
     assert [r["host"] for r in observed["refused"]] == ["127.0.0.2"]
     assert pages[""]["status"] == "ok" and pages["about"]["status"] == "ok" and pages["pages/1"]["status"] == "ok"
@@ -115,3 +115,15 @@ def test_the_site_own_selectors_are_used_when_given(chromium, fixture_site):
     )
     assert result["scenarios"][0]["button"] == "#cc-main button[data-role=all]"
     assert ("http_cookie", "_pk_id.1") in items_of(result)
+
+
+def test_the_time_limit_stops_the_scan_and_says_so(chromium, fixture_site):
+    result = scan(
+        ScanOptions(
+            url=fixture_site, max_pages=30, time_limit=6, page_timeout=4, chromium=chromium, resolver=fixture_resolver()
+        )
+    )
+    statuses = [s["status"] for s in result["scenarios"]]
+    assert "time_limit" in statuses and statuses[0] in ("done", "time_limit")
+    assert any("6 s" in note["en"] for note in result["notes"])
+    assert any(p["status"] == "not_visited" for p in result["pages"])

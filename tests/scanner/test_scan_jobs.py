@@ -36,7 +36,8 @@ def test_a_scan_that_cannot_run_fails_with_a_message(scanning_app):
     scan_id = _queue(scanning_app, "http://site.localhost:9/").id
     jobs.run_next(scanning_app)
     scan_row = fresh().get(Scan, scan_id)
-    assert scan_row.status == FAILED and "/nonexistent/chromium" in scan_row.error
+    assert scan_row.status == FAILED and "/nonexistent/chromium" in scan_row.error["fr"]
+    assert scan_row.error["en"].startswith("The browser cannot be started")
 
 
 def test_a_running_scan_whose_worker_stopped_is_interrupted_and_the_next_can_run(app):

@@ -166,3 +166,15 @@ def test_the_history_shows_what_changed_since_the_previous_scan(app, editor_clie
     text = visible_text(editor_client.get("/admin/scans/"))
     assert "0 new undeclared" in text or "0 nouveau non déclaré" in text
     assert later
+
+
+def test_the_publication_page_warns_of_the_last_scan_s_violations_without_blocking(app, publisher_client):
+    scan_row = stored_scan(app)
+    page = publisher_client.get("/admin/publication/")
+    text = visible_text(page)
+    assert "« _gcl_au » (site.localhost)" in text
+    assert f"/admin/scans/{scan_row.id}?show=violations" in html_of(page)
+    from inventory.publication.versions import prepare
+
+    findings = [f for f in prepare(fresh()).findings if f.rule == "scan-consent-violation"]
+    assert [f.severity for f in findings] == ["warning"]
