@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from hardening.headers import csp_nonce
 from models import Category, Cookie, Provider, Purpose, SiteSettings, User, db
 
+from .compliance import ComplianceView
 from .flask_admin_adapter import let_our_words_win
 from .history import HistoryView
 from .labels import column_label, local_time
@@ -41,6 +42,7 @@ def init_admin(app):
         CategoryView(Category, db, name=_l("Categories"), endpoint="category", category=inventory),
         SettingsView(SiteSettings, db, name=_l("Site settings"), endpoint="settings"),
         PublicationView(name=_l("Publication"), endpoint="publication", url="/admin/publication"),
+        ComplianceView(name=_l("Compliance"), endpoint="compliance", url="/admin/compliance", category=inventory),
         ScansView(name=_l("Site scans"), endpoint="scans", url="/admin/scans", category=inventory),
         HistoryView(name=_l("Recent changes"), endpoint="history", url="/admin/history"),
         ExportView(name=_l("Export"), endpoint="export", url="/admin/export", category=transfer),

@@ -5,7 +5,7 @@ import copy
 import logging
 from datetime import datetime
 
-from flask import abort, flash, request
+from flask import abort, flash, g, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_admin.actions import action
 from flask_admin.babel import lazy_gettext as admin_lazy_gettext
@@ -17,6 +17,7 @@ from flask_admin.model import typefmt
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+from jinja2 import pass_context
 from markupsafe import Markup
 from sqlalchemy import UniqueConstraint, distinct, func, inspect, select
 from sqlalchemy.exc import IntegrityError
@@ -25,12 +26,13 @@ from wtforms import HiddenField
 
 from inventory.history import changed_fields, record_history
 from inventory.kinds import kind_of
+from inventory.publication.checks import ERROR
 from models import db
 from models.database import writing
 from rules.validation import InventoryError
 from rules.validation import text as text_rule
 
-from . import flask_admin_adapter
+from . import findings, flask_admin_adapter
 from .access import WRITE_ROLES, AccessMixin, user_role
 from .labels import FIELD_LABELS, field_label, local_time
 from .list_args import bounded_page, limited_search, read_search, stored_integer
@@ -217,7 +219,38 @@ class SecureModelView(AccessMixin, ModelView):
         form_opts = kwargs.get("form_opts")
         if form_opts is not None:
             form_opts.widget_args = copy.deepcopy(form_opts.widget_args)
+        kind = kind_of(self.model)
+        if (
+            kind is not None
+            and kwargs.get("model") is not None
+            and template in (self.edit_template, self.details_template)
+        ):
+            # The compliance findings on this record, at the top of its form.
+            kwargs["record_findings"] = findings.by_record(findings.draft_findings()).get(
+                findings.record_key(kind.name, kwargs["model"]), []
+            )
         return super().render(template, **kwargs)
+
+    @pass_context
+    def get_list_value(self, context, model, name):
+        """The list's first column carries a badge when the record has compliance findings."""
+        value = super().get_list_value(context, model, name)
+        kind = kind_of(self.model)
+        if kind is None or not self.column_list or name != self.column_list[0] or kind.name == "settings":
+            return value
+        if "record_findings" not in g:
+            g.record_findings = findings.by_record(findings.draft_findings())
+        found = g.record_findings.get(findings.record_key(kind.name, model), [])
+        if not found:
+            return value
+        errors = sum(1 for f in found if f.severity == ERROR)
+        badge = Markup(' <a class="badge badge-{} compliance-badge" href="{}" title="{}">{}</a>').format(
+            "danger" if errors else "warning",
+            url_for("compliance.index"),
+            gettext("Compliance: %(num)d findings", num=len(found)),
+            errors or len(found),
+        )
+        return Markup("{}{}").format(value, badge)
 
     def create_form(self, obj=None):
         form = super().create_form(obj)

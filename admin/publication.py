@@ -25,16 +25,15 @@ from inventory.publication.versions import (
     version_number,
     versions,
 )
-from models import Category, InventoryState, ReviewRequest, SiteSettings, db
+from models import InventoryState, ReviewRequest, SiteSettings, db
 from models.database import writes
 from public.addresses import site_base
 from rules.validation import InventoryError, text
 
-from .access import PUBLISH_ROLES, READ_ROLES, WRITE_ROLES, AccessMixin, user_role
+from .access import ADMIN, PUBLISH_ROLES, READ_ROLES, WRITE_ROLES, AccessMixin, user_role
+from .findings import link_of
 
 _REVIEW_NOTE = text(1000, multiline=True)
-# Where the back office edits the record a check names.
-_EDIT_ENDPOINTS = {"cookies": "cookie", "providers": "provider", "purposes": "purpose", "categories": "category"}
 
 
 def pending_reviews(session):
@@ -84,10 +83,11 @@ class PublicationView(AccessMixin, BaseView):
                 sections=SECTIONS,
                 errors=[f for f in findings if f.severity == ERROR],
                 warnings=[f for f in findings if f.severity != ERROR],
-                link_of=self._link_of(),
+                link_of=link_of,
                 reviews=pending_reviews(db.session),
                 versions=list(reversed(versions(db.session))),
                 can_publish=user_role() in PUBLISH_ROLES,
+                can_waive=user_role() == ADMIN,
                 can_request_review=user_role() in WRITE_ROLES,
                 form=form or {},
                 record_formats=RECORD_FORMATS,
@@ -96,21 +96,6 @@ class PublicationView(AccessMixin, BaseView):
             ),
             status,
         )
-
-    def _link_of(self):
-        category_ids = dict(db.session.execute(select(Category.key, Category.id)).all())
-
-        def link(finding):
-            if finding.section == "scans":
-                return url_for("scans.detail", scan_id=finding.key, show="violations")
-            if finding.section == "publisher":
-                settings = SiteSettings.current(db.session)
-                return url_for("settings.edit_view", id=settings.id) if settings else url_for("settings.create_view")
-            endpoint = _EDIT_ENDPOINTS.get(finding.section)
-            key = category_ids.get(finding.key) if finding.section == "categories" else finding.key
-            return url_for(f"{endpoint}.edit_view", id=key) if endpoint and key is not None else None
-
-        return link
 
     @expose("/preview/<any(fr,en):lang>")
     def preview(self, lang):
@@ -146,13 +131,21 @@ class PublicationView(AccessMixin, BaseView):
         for item in form["french_only"]:
             section, _, key = item.partition(":")
             waived.add((section, int(key) if key.isdigit() else key))
+        # Administrators alone waive a compliance error, one record at a time, with a reason.
+        form["waive"] = set(request.form.getlist("waive")[:200]) if user_role() == ADMIN else set()
+        form["reasons"] = {key: request.form.get(f"reason:{key}", "").strip() for key in form["waive"]}
+        missing = [key for key, reason in form["reasons"].items() if not reason]
+        too_long = [key for key, reason in form["reasons"].items() if len(reason) > 1000]
+        if missing or too_long:
+            flash(gettext("Write the reason for each error you waive (at most 1,000 characters)."), "error")
+            return self._page(form, status=422)
         try:
             version = publish(
                 db.session,
                 note_fr=form["note_fr"],
                 note_en=form["note_en"] or None,
                 user=current_user,
-                options=Options(french_only=waived),
+                options=Options(french_only=waived, waived=form["reasons"]),
                 expected_current=expected,
             )
         except PublicationRefused as refused:

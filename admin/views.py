@@ -25,11 +25,14 @@ from models.inventory import (
     STORAGE_KINDS,
     STORAGE_LABELS,
 )
+from rules import legal
 from rules import lifetime as lifetimes
 from rules.countries import country_codes, country_name
 from rules.validation import InventoryError
 
 from .base import InventoryView, SecureIndexView
+from .findings import counts as finding_counts
+from .findings import draft_findings
 from .list_args import filter_arg, stored_integer
 from .publication import pending_reviews, waiting_changes
 from .transfer import FilteredExportMixin
@@ -306,6 +309,8 @@ class CookieView(FilteredExportMixin, InventoryView):
         "service_en",
         "lifetime_unit",
         "lifetime_amount",
+        "lifetime_extended",
+        "legal_basis",
         "shown_on_policy",
         "notes",
     )
@@ -315,15 +320,24 @@ class CookieView(FilteredExportMixin, InventoryView):
         ),
         rules.FieldSet(("provider", "category", "purposes"), _l("Who sets it and why")),
         rules.FieldSet((rules.Row("service_fr", "service_en"),), _l("Service and location")),
-        rules.FieldSet((rules.Row("lifetime_unit", "lifetime_amount"),), _l("Lifetime")),
+        rules.FieldSet((rules.Row("lifetime_unit", "lifetime_amount"), "lifetime_extended"), _l("Lifetime")),
+        rules.FieldSet(("legal_basis",), _l("Legal basis")),
         rules.FieldSet(("shown_on_policy", "notes"), _l("Publication")),
     )
     form_choices = {
         "party": _choices(PARTIES, PARTY_LABELS),
         "storage_kind": _choices(STORAGE_KINDS, STORAGE_LABELS),
         "lifetime_unit": _choices(lifetimes.UNITS, lifetimes.UNIT_LABELS),
+        "legal_basis": _choices(("", *legal.LEGAL_BASES), legal.LEGAL_BASIS_LABELS),
     }
     form_args = {
+        "legal_basis": {
+            "description": _l(
+                "Consent, or the CNIL exemption that applies. Left to its category, a cookie of a category "
+                "that requires consent needs consent; otherwise it is strictly necessary."
+            )
+        },
+        "lifetime_extended": {"description": _l("Tick when each visit sets the cookie again with a new expiry date.")},
         "provider": {"validators": [DataRequired()]},
         "category": {"validators": [DataRequired()]},
         "purposes": {"validators": [DataRequired(message=_l("Choose at least one purpose."))]},
@@ -565,14 +579,36 @@ class ProviderView(InventoryView):
         "privacy_policy_url": lambda v, c, m, n: _link(m.privacy_policy_url),
     }
     column_formatters_detail = column_formatters
-    form_columns = ("name", "website", "privacy_policy_url", "country")
+    form_columns = (
+        "name",
+        "website",
+        "privacy_policy_url",
+        "country",
+        "role",
+        "transfer_safeguard",
+        "transfer_safeguard_url",
+    )
     form_overrides = {"country": SelectField}
+    form_choices = {
+        "role": _choices(("", *legal.PROVIDER_ROLES), legal.PROVIDER_ROLE_LABELS),
+        "transfer_safeguard": _choices(("", *legal.SAFEGUARDS), legal.SAFEGUARD_LABELS),
+    }
     form_args = {
         "privacy_policy_url": {"description": _l("The policy links the provider's name to this page.")},
+        "role": {
+            "description": _l("Whether it acts for the site (processor), for itself (controller), or with the site.")
+        },
+        "transfer_safeguard": {
+            "description": _l(
+                "For a provider established outside the European Economic Area: what frames the transfer."
+            )
+        },
+        "transfer_safeguard_url": {"description": _l("The decision, the framework's entry or the clauses, if public.")},
     }
     form_widget_args = {
         "website": {"placeholder": "https://"},
         "privacy_policy_url": {"placeholder": "https://"},
+        "transfer_safeguard_url": {"placeholder": "https://"},
     }
 
     def create_form(self, obj=None):
@@ -633,9 +669,14 @@ class PurposeView(InventoryView):
     column_formatters = {
         "description_en": lambda v, c, m, n: m.description_en or _badge(_l("Missing"), "warning"),
     }
-    form_columns = ("description_fr", "description_en")
-    form_rules = (rules.Row("description_fr", "description_en"),)
+    form_columns = ("description_fr", "description_en", "retention_months")
+    form_rules = (rules.Row("description_fr", "description_en"), "retention_months")
     form_args = {
+        "retention_months": {
+            "description": _l(
+                "How long the data collected for this purpose is kept, in months (not the cookies' lifetimes)."
+            )
+        },
         "description_fr": {"description": _l("Example: Se souvenir de la langue du visiteur")},
         "description_en": {"description": _l("Example: Remember the visitor's language")},
     }
@@ -656,6 +697,9 @@ class SettingsView(InventoryView):
         "consent_manager",
         "consent_settings_url",
         "consent_months",
+        "dpo_name",
+        "dpo_contact",
+        "complaint_url",
         "archive_public",
     )
     form_widget_args = {"controller_address": {"rows": 3}}
@@ -676,6 +720,10 @@ class SettingsView(InventoryView):
             "description": _l(
                 "How long a visitor's choice (consent or refusal) is kept before they are asked again; the policy states it. The CNIL recommends 6 months; at most 13."
             )
+        },
+        "dpo_contact": {"description": _l("An e-mail address or the address of a contact form.")},
+        "complaint_url": {
+            "description": _l("Where visitors lodge a complaint: the CNIL's complaint page unless you give another.")
         },
         "archive_public": {
             "description": _l(
@@ -718,7 +766,13 @@ class DashboardView(SecureIndexView):
         }
         current, changes = waiting_changes(db.session)
         publication = {"current": current, "changes": changes, "reviews": pending_reviews(db.session)}
-        return self.render("admin/dashboard.html", counts=counts, links=links, publication=publication)
+        return self.render(
+            "admin/dashboard.html",
+            counts=counts,
+            links=links,
+            publication=publication,
+            compliance=finding_counts(draft_findings()),
+        )
 
     def _cookies_where(self, filter_name):
         view = self.cookie_view

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from inventory.publication.versions import document_of, store_rendering, stored_rendering
 from models import PolicyVersion, SiteSettings, db
+from rules import legal
 
 from .policy import Edition, charte_of, pick
 
@@ -48,6 +49,7 @@ def render_policy(document, lang, edition, mode, archive_public=True, current_nu
             archive_url=url_for("charte.versions", lang=lang) if archive_public and mode != "preview" else None,
             current_number=current_number,
             inline_styles=_record_styles(lang) if mode == "record" else "",
+            legal=legal,
         )
 
 

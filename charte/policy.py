@@ -14,6 +14,7 @@ from flask_babel import force_locale, gettext
 from markupsafe import escape
 
 from models.inventory import PARTY_LABELS, STORAGE_LABELS, display_name
+from rules import legal
 from rules.consent import consent_months
 from rules.language import in_language
 
@@ -46,6 +47,7 @@ class CookieRow:
     lifetime: str
     party: str
     storage: str
+    exemption: str | None = None  # the CNIL exemption it falls under, when it needs no consent
 
 
 @dataclass
@@ -73,6 +75,16 @@ class Charte:
     edition: Edition
     sections: list
     providers: list
+    # Providers established outside the EEA (the transfers section, shown only when any).
+    transfers: list = field(default_factory=list)
+    # (purpose text, months its data is kept), for the purposes that say it.
+    retentions: list = field(default_factory=list)
+    # The CNIL exemptions the policy's cookies fall under (each cookie's is in its row).
+    exemptions: list = field(default_factory=list)
+
+    @property
+    def complaint_url(self):
+        return (self.publisher or {}).get("complaint_url") or legal.CNIL_COMPLAINT_URL
 
     @property
     def last_updated(self):
@@ -130,10 +142,17 @@ def charte_of(document, lang, edition):
         # Within a category, group a provider's cookies together, as the original charte did.
         key=lambda c: (providers[c["provider_id"]]["name"].casefold(), c["name"].casefold(), c["domain"]),
     )
+    consent = {c["key"]: c.get("consent_required", True) for c in document.get("categories", ())}
+    with force_locale(lang):
+        exemption_texts = {basis: html[str(legal.LEGAL_BASIS_SHORT[basis])] for basis in legal.EXEMPTIONS}
+    used_exemptions = set()
     for cookie in cookies:
         section = sections.get(cookie["category"])
         if section is None:
             continue
+        basis = legal.legal_basis(cookie.get("legal_basis"), consent.get(cookie["category"], True))
+        if basis != legal.CONSENT:
+            used_exemptions.add(basis)
         row_purposes = []
         for texts in cookie["purposes"]:
             pair = (texts["fr"], texts.get("en"))
@@ -151,6 +170,7 @@ def charte_of(document, lang, edition):
                 lifetime=html[lifetime.get(lang) or lifetime.get("fr") or ""],
                 party=party.get(cookie["party"]) or html[cookie["party"]],
                 storage=storage.get(cookie["storage_kind"]) or html[cookie["storage_kind"]],
+                exemption=exemption_texts.get(basis),
             )
         )
     return Charte(
@@ -159,4 +179,14 @@ def charte_of(document, lang, edition):
         edition=edition,
         sections=list(sections.values()),
         providers=sorted(providers.values(), key=lambda p: p["name"].casefold()),
+        transfers=sorted(
+            (p for p in providers.values() if p.get("country") and p["country"] not in legal.EEA),
+            key=lambda p: p["name"].casefold(),
+        ),
+        retentions=[
+            (text(purpose["description"]), purpose["retention_months"])
+            for purpose in document.get("purposes", ())
+            if purpose.get("retention_months")
+        ],
+        exemptions=[basis for basis in legal.EXEMPTIONS if basis in used_exemptions],
     )

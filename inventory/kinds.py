@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from models import Category, Cookie, Provider, Purpose, SiteSettings
 from models.inventory import CONSENT_MANAGERS, PARTIES, STORAGE_KINDS
-from rules import cells
+from rules import cells, legal
 from rules import lifetime as lifetimes
 from rules.consent import CONSENT_MONTHS, MAX_CONSENT_MONTHS
 from rules.validation import InventoryError
@@ -79,13 +79,17 @@ class Boolean(_Value):
 class Integer(_Value):
     minimum: int | None = None
     maximum: int | None = None
+    nullable: bool = False  # None: not stated
 
     def read(self, model, name, raw):
+        if self.nullable and (raw is None or (isinstance(raw, str) and not raw.strip())):
+            return None
         return model.check_field(name, cells.integer(raw))
 
     def schema(self, required):
         bounds = {"minimum": self.minimum, "maximum": self.maximum}
-        return {"type": "integer", **{k: v for k, v in bounds.items() if v is not None}}
+        kind = ["integer", "null"] if self.nullable else "integer"
+        return {"type": kind, **{k: v for k, v in bounds.items() if v is not None}}
 
 
 @dataclass(frozen=True)
@@ -336,6 +340,31 @@ SETTINGS = Kind(
             in_every_version=False,
         ),
         Field(
+            "dpo_name",
+            Text(200),
+            _l("Data protection officer"),
+            public=True,
+            description="The data protection officer's name, if the controller has one.",
+            in_every_version=False,
+        ),
+        Field(
+            "dpo_contact",
+            Text(500),
+            _l("Data protection officer's contact"),
+            public=True,
+            description="An e-mail address or the address of a contact form.",
+            in_every_version=False,
+        ),
+        Field(
+            "complaint_url",
+            Text(500, pattern=_URL_PATTERN),
+            _l("Complaint to the supervisory authority"),
+            default=legal.CNIL_COMPLAINT_URL,
+            public=True,
+            description="Where visitors lodge a complaint: the CNIL's complaint page by default.",
+            in_every_version=False,
+        ),
+        Field(
             "archive_public",
             Boolean(),
             _l("Public archive of versions"),
@@ -401,6 +430,31 @@ PROVIDER = Kind(
             public=True,
             description="ISO 3166-1 alpha-2.",
         ),
+        Field(
+            "role",
+            Choice(("", *legal.PROVIDER_ROLES)),
+            _l("Role for the site"),
+            default="",
+            public=True,
+            description="site, processor (acting for the site), controller (independent) or joint_controller; empty = not stated.",
+            in_every_version=False,
+        ),
+        Field(
+            "transfer_safeguard",
+            Choice(("", *legal.SAFEGUARDS)),
+            _l("Transfer safeguard"),
+            default="",
+            public=True,
+            description="For a country outside the EEA: adequacy, dpf, scc, bcr or none_known; empty = not stated.",
+            in_every_version=False,
+        ),
+        Field(
+            "transfer_safeguard_url",
+            Text(500, pattern=_URL_PATTERN),
+            _l("Safeguard's reference (address)"),
+            public=True,
+            in_every_version=False,
+        ),
         _CREATED,
         _UPDATED,
     ),
@@ -424,6 +478,15 @@ PURPOSE = Kind(
             description='Unique. Texts imported from the Open Cookie Database start with "[EN] " until translated.',
         ),
         Field("description_en", Text(500), _l("Description (English)"), public=True),
+        Field(
+            "retention_months",
+            Integer(minimum=1, maximum=240, nullable=True),
+            _l("Data kept for (months)"),
+            default=None,
+            public=True,
+            description="How long the data collected for this purpose is kept, in months; empty = not stated.",
+            in_every_version=False,
+        ),
         _CREATED,
         _UPDATED,
     ),
@@ -500,6 +563,24 @@ COOKIE = Kind(
             description="French texts of the cookie's purposes, sorted; unknown ones are created.",
         ),
         Field("lifetime", Lifetime(), _l("Lifetime"), required=True, public=True),
+        Field(
+            "lifetime_extended",
+            Boolean(),
+            _l("Lifetime extended on each visit"),
+            default=False,
+            public=True,
+            description="Each visit sets the cookie again with a new expiry.",
+            in_every_version=False,
+        ),
+        Field(
+            "legal_basis",
+            Choice(("", *legal.LEGAL_BASES)),
+            _l("Legal basis"),
+            default="",
+            public=True,
+            description="consent, or the CNIL exemption that applies; empty = the category's default.",
+            in_every_version=False,
+        ),
         Field("shown_on_policy", Boolean(), _l("Shown on the policy"), default=True),
         Field("is_sample", Boolean(), _l("Sample data"), default=False, tabular=ABSENT),
         Field(

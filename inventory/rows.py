@@ -11,6 +11,7 @@ from sqlalchemy.orm import Query
 
 from models import Category, Cookie, Purpose, cookie_purposes, db
 from models.inventory import PARTY_LABELS, STORAGE_LABELS
+from rules import legal
 from rules.cells import timestamp, yes_no
 from rules.language import LANGUAGES
 from rules.lifetime import UNIT_LABELS
@@ -214,7 +215,14 @@ _SUFFIX_MSGIDS = {
     "_amount": "%(field)s: amount",
 }
 # The labels of a Choice field's values, by field name.
-CHOICE_LABELS = {"party": PARTY_LABELS, "storage_kind": STORAGE_LABELS}
+# "" (not stated) stays an empty cell: it has no word to be read back from.
+CHOICE_LABELS = {
+    "party": PARTY_LABELS,
+    "storage_kind": STORAGE_LABELS,
+    "legal_basis": {k: v for k, v in legal.LEGAL_BASIS_LABELS.items() if k},
+    "role": {k: v for k, v in legal.PROVIDER_ROLE_LABELS.items() if k},
+    "transfer_safeguard": {k: v for k, v in legal.SAFEGUARD_LABELS.items() if k},
+}
 SHEET_LABELS = {
     "cookie": _l("Cookies"),
     "provider": _l("Providers"),

@@ -77,10 +77,12 @@ CATEGORIES = [
 ]
 
 PROVIDERS = [
-    {"name": "Opendatasoft", "website": "https://www.opendatasoft.com", "country": "FR"},
+    # The platform that runs the site, acting for it (a processor).
+    {"name": "Opendatasoft", "website": "https://www.opendatasoft.com", "country": "FR", "role": "processor"},
 ]
 
-# (name, service FR, service EN, purpose FR, purpose EN, lifetime unit, amount)
+# (name, service FR, service EN, purpose FR, purpose EN, lifetime unit, amount, legal basis,
+# months the purpose's data is kept). The CNIL's exemptions: rules/legal.py.
 COOKIES = [
     (
         "sessionid",
@@ -90,6 +92,8 @@ COOKIES = [
         "Remember the user from one page to the next.",
         "days",
         14,
+        "authentication",
+        1,
     ),
     (
         "django_language",
@@ -99,15 +103,21 @@ COOKIES = [
         "Remember the visitor's language",
         "years",
         1,
+        "personalisation",
+        12,
     ),
     (
         "csrftoken",
         "API (CSRF) (front et back office)",
         "API (CSRF) (front and back office)",
-        "Récupérer des données via des appels API",
-        "Retrieve data through API calls",
+        # The original policy said "Récupérer des données via des appels API": a CSRF token
+        # protects the forms and API calls, which is what makes it exempt (security).
+        "Protéger les formulaires et les appels API contre la falsification de requêtes (jeton anti-CSRF)",
+        "Protect forms and API calls against cross-site request forgery (anti-CSRF token)",
         "years",
         1,
+        "security",
+        12,
     ),
     (
         "cookies_preferences",
@@ -116,6 +126,8 @@ COOKIES = [
         "Se souvenir du choix opéré par le visiteur concernant les cookies",
         "Remember the visitor's choice about cookies",
         "months",
+        6,
+        "consent_storage",
         6,
     ),
 ]
@@ -136,7 +148,10 @@ SETTINGS = {
     "site_name": "Datajoule",
     "site_url": "https://app.datajoule.fr",
     "controller_name": "Datajoule",
+    # Sample values, as the e-mail address is: a new install replaces them with its own.
+    "controller_address": "1 rue de l’Exemple, 75001 Paris, France",
     "contact_email": "dpo@example.com",
+    "dpo_contact": "dpo@example.com",
 }
 
 SAMPLE_DOMAIN = "app.datajoule.fr"
@@ -183,13 +198,13 @@ def load_seed(session=None, sample=True):
 
     session.flush()
     necessary = session.scalars(select(Category).where(Category.key == "necessary")).one()
-    for name, service_fr, service_en, purpose_fr, purpose_en, unit, amount in COOKIES:
+    for name, service_fr, service_en, purpose_fr, purpose_en, unit, amount, basis, retention in COOKIES:
         exists = session.scalars(select(Cookie).where(Cookie.name == name, Cookie.domain == SAMPLE_DOMAIN)).first()
         if exists is not None:
             continue
         purpose = session.scalars(select(Purpose).where(Purpose.description_fr == purpose_fr)).first()
         if purpose is None:
-            purpose = Purpose(description_fr=purpose_fr, description_en=purpose_en)
+            purpose = Purpose(description_fr=purpose_fr, description_en=purpose_en, retention_months=retention)
             session.add(purpose)
             added["purposes"] += 1
         session.add(
@@ -203,6 +218,7 @@ def load_seed(session=None, sample=True):
                 purposes=[purpose],
                 lifetime_unit=unit,
                 lifetime_amount=amount,
+                legal_basis=basis,
                 party="first",
                 storage_kind="http_cookie",
                 is_sample=True,

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
     func,
     select,
     true,
@@ -28,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, validates
 
+from rules import legal
 from rules import lifetime as lifetimes
 from rules import validation as v
 from rules.consent import CONSENT_MONTHS, MAX_CONSENT_MONTHS
@@ -130,6 +132,9 @@ class Provider(RuledModel, Versioned, db.Model):
         "website": v.url(),
         "privacy_policy_url": v.url(),
         "country": v.country,
+        "role": v.optional_choice(legal.PROVIDER_ROLES),
+        "transfer_safeguard": v.optional_choice(legal.SAFEGUARDS),
+        "transfer_safeguard_url": v.url(),
     }
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -137,6 +142,10 @@ class Provider(RuledModel, Versioned, db.Model):
     website: Mapped[str | None] = mapped_column(String(500))
     privacy_policy_url: Mapped[str | None] = mapped_column(String(500))
     country: Mapped[str | None] = mapped_column(String(2))
+    # Its role for this site, and for a country outside the EEA the transfer's safeguard (rules/legal.py).
+    role: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    transfer_safeguard: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    transfer_safeguard_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -196,11 +205,14 @@ class Purpose(RuledModel, Versioned, db.Model):
     __field_rules__ = {
         "description_fr": v.text(500, required=True, multiline=True),
         "description_en": v.text(500, multiline=True),
+        "retention_months": v.optional_whole_number(1, 240),
     }
 
     id: Mapped[int] = mapped_column(primary_key=True)
     description_fr: Mapped[str] = mapped_column(String(500), unique=True)
     description_en: Mapped[str | None] = mapped_column(String(500))
+    # How long the data collected for this purpose is kept, in months (not the cookies' lifetimes).
+    retention_months: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -240,6 +252,7 @@ class Cookie(RuledModel, Versioned, db.Model):
         "party": v.one_of(PARTIES),
         "storage_kind": v.one_of(STORAGE_KINDS),
         "lifetime_unit": v.one_of(lifetimes.UNITS),
+        "legal_basis": v.optional_choice(legal.LEGAL_BASES),
     }
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -259,6 +272,11 @@ class Cookie(RuledModel, Versioned, db.Model):
     # Indexed like every column the back office sorts or filters the cookie list by.
     party: Mapped[str] = mapped_column(String(10), default="first", index=True)
     storage_kind: Mapped[str] = mapped_column(String(20), default="http_cookie", index=True)
+    # Consent, or the exemption that applies; "" = its category's default (rules/legal.py).
+    legal_basis: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    # Whether each visit sets the cookie again with a new expiry (the CNIL's exempt audience
+    # measurement must not).
+    lifetime_extended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     shown_on_policy: Mapped[bool] = mapped_column(Boolean, default=True)
     is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str | None] = mapped_column(Text)
@@ -334,6 +352,9 @@ class SiteSettings(RuledModel, Versioned, db.Model):
         "consent_manager": v.one_of(CONSENT_MANAGERS),
         "consent_settings_url": v.url(),
         "consent_months": v.whole_number(1, MAX_CONSENT_MONTHS),
+        "dpo_name": v.text(200),
+        "dpo_contact": v.email_or_url,
+        "complaint_url": v.url(),
     }
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -347,6 +368,10 @@ class SiteSettings(RuledModel, Versioned, db.Model):
     consent_settings_url: Mapped[str | None] = mapped_column(String(500))
     # How long a visitor's choice is kept before they are asked again (rules/consent.py).
     consent_months: Mapped[int] = mapped_column(Integer, default=CONSENT_MONTHS, server_default=str(CONSENT_MONTHS))
+    # The data protection officer (GDPR art. 13(1)(b)) and where visitors complain (art. 13(2)(d)).
+    dpo_name: Mapped[str | None] = mapped_column(String(200))
+    dpo_contact: Mapped[str | None] = mapped_column(String(500))
+    complaint_url: Mapped[str | None] = mapped_column(String(500), default=legal.CNIL_COMPLAINT_URL)
     # Whether visitors can read the published versions and their changes (else the back office only).
     archive_public: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     is_sample: Mapped[bool] = mapped_column(Boolean, default=False)

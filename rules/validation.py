@@ -174,6 +174,41 @@ def country(value):
     return value
 
 
+def optional_whole_number(minimum, maximum):
+    """A whole number between ``minimum`` and ``maximum``, or None (not stated)."""
+    number = whole_number(minimum, maximum)
+
+    def rule(value):
+        return None if value in (None, "") else number(value)
+
+    return rule
+
+
+def optional_choice(choices):
+    """One of ``choices``, or "" (not stated); None and an empty cell are ""."""
+    pick = one_of(choices)
+
+    def rule(value):
+        return "" if value in (None, "") else pick(value)
+
+    return rule
+
+
+def email_or_url(value):
+    """An e-mail address (dpo@example.com) or a web address (a contact form)."""
+    value = text(500)(value)
+    if not value:
+        return value
+    if value.lower().startswith(("http://", "https://")):
+        return url()(value)
+    try:
+        return email()(value)
+    except InventoryError:
+        raise InventoryError(
+            _l("Enter an e-mail address, such as dpo@example.com, or the address of a contact form.")
+        ) from None
+
+
 def one_of(choices):
     def rule(value):
         if value not in choices:

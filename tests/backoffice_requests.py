@@ -343,6 +343,9 @@ class BackOffice:
             db.session.remove()
         return found
 
+    def _compliance_index(self, method):
+        return Call("", method, "/admin/compliance/?rule=purpose-retention")
+
     def _scans_index(self, method):
         return Call("", method, "/admin/scans/")
 

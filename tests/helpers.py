@@ -42,6 +42,7 @@ class _CharteParser(HTMLParser):
         self.in_badge = False
         self.in_count = False
         self.in_body = False
+        self.in_basis = False  # a row's legal basis, under its purposes: read apart
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -60,12 +61,14 @@ class _CharteParser(HTMLParser):
             self.in_heading = True
         elif tag == "span" and "badge" in (attrs.get("class") or ""):
             self.in_badge = True
+        elif tag == "span" and "basis" in (attrs.get("class") or "").split() and self.row is not None:
+            self.in_basis = True
         elif tag == "span" and "count" in (attrs.get("class") or "").split() and self.in_heading:
             self.in_count = True
         elif tag == "tbody":
             self.in_body = True
         elif tag == "tr" and self.row is None and self.in_body:
-            self.row = {"cells": [], "links": [], "markup": []}
+            self.row = {"cells": [], "links": [], "markup": [], "basis": ""}
         elif tag in ("td", "th") and self.row is not None:
             self.cell = {"text": "", "links": []}
         elif tag == "a" and self.cell is not None:
@@ -82,7 +85,7 @@ class _CharteParser(HTMLParser):
         elif tag == "h3":
             self.in_heading = False
         elif tag == "span":
-            self.in_badge = self.in_count = False
+            self.in_badge = self.in_count = self.in_basis = False
         elif tag == "tbody":
             self.in_body = False
         elif tag in ("td", "th") and self.cell is not None:
@@ -93,6 +96,7 @@ class _CharteParser(HTMLParser):
                 cells = self.row["cells"]
                 row = {name: " ".join(cells[i]["text"].split()) for i, name in enumerate(COLUMNS) if i < len(cells)}
                 row["links"] = {name: cells[i]["links"] for i, name in enumerate(COLUMNS) if i < len(cells)}
+                row["basis"] = " ".join(self.row["basis"].split())
                 self.section["rows"].append(row)
             self.row = None
 
@@ -104,7 +108,9 @@ class _CharteParser(HTMLParser):
             self.section["badge"] += data
         elif self.in_heading and not self.in_count:
             self.section["title"] += data
-        if self.cell is not None:
+        if self.in_basis:
+            self.row["basis"] += data
+        elif self.cell is not None:
             self.cell["text"] += " " + data
 
 
@@ -241,10 +247,14 @@ def use_english(client):
 
 
 def list_column(source, column):
-    """The texts of one column of a back-office list, top to bottom."""
+    """The texts of one column of a back-office list, top to bottom (without the compliance
+    badge a record's first column may carry)."""
     if not isinstance(source, str):
         source = source.get_data(as_text=True)
-    return [visible_text(cell) for cell in re.findall(rf'<td class="col-{column}">(.*?)</td>', source, re.S)]
+    cells = re.findall(rf'<td class="col-{column}">(.*?)</td>', source, re.S)
+    return [
+        visible_text(re.sub(r'<a class="badge[^"]*compliance-badge".*?</a>', "", cell, flags=re.S)) for cell in cells
+    ]
 
 
 def listed_cookies(source):
@@ -261,10 +271,14 @@ def publish_draft(note="Mise à jour", now=None):
     from inventory.publication.versions import prepare, publish
 
     session = fresh()
-    waived = {(f.section, f.key) for f in prepare(session).findings if f.waivable}
+    findings = prepare(session).findings
+    french_only = {(f.section, f.key) for f in findings if f.waivable}
+    # The compliance rules have their own tests (tests/compliance/): a test about something
+    # else publishes its records as an administrator waiving those errors would.
+    waived = {f.waiver_key: "waived by the test" for f in findings if f.severity == "error" and f.source}
     session.rollback()
     with writing():
-        version = publish(session, note_fr=note, options=Options(french_only=waived), now=now)
+        version = publish(session, note_fr=note, options=Options(french_only=french_only, waived=waived), now=now)
     session.refresh(version)  # its fields stay readable once the session is gone
     fresh()
     return version

@@ -57,6 +57,7 @@ PAGES = {
     ("import.preview", "POST"): DRY_RUN,
     ("import.confirm", "POST"): WRITE,
     ("publication.index", "GET"): READ,
+    ("compliance.index", "GET"): READ,
     ("scans.index", "GET"): READ,
     ("scans.detail", "GET"): READ,
     ("scans.start", "POST"): WRITE,

@@ -242,7 +242,14 @@ def test_hiding_a_cookie_removes_it_from_the_policy(editor):
     cookie_id = ident(Cookie, name="csrftoken")
     form = cookie_form(
         name="csrftoken",
-        purposes=[str(ident(Purpose, description_fr="Récupérer des données via des appels API"))],
+        purposes=[
+            str(
+                ident(
+                    Purpose,
+                    description_fr="Protéger les formulaires et les appels API contre la falsification de requêtes (jeton anti-CSRF)",
+                )
+            )
+        ],
         lifetime_unit="years",
         lifetime_amount="1",
         shown_on_policy=None,  # an unticked box is not sent

@@ -39,8 +39,8 @@ SEED = {
     "csrftoken": (
         "API (CSRF) (front et back office)",
         "API (CSRF) (front and back office)",
-        "Récupérer des données via des appels API",
-        "Retrieve data through API calls",
+        "Protéger les formulaires et les appels API contre la falsification de requêtes (jeton anti-CSRF)",
+        "Protect forms and API calls against cross-site request forgery (anti-CSRF token)",
         "1 an",
         "1 year",
     ),
@@ -183,7 +183,7 @@ def test_an_edit_moves_neither_the_page_nor_its_date_until_it_is_published(clien
 
 @pytest.mark.parametrize(
     "lang, exempt, consent",
-    [("fr", "Sans consentement", "Consentement requis"), ("en", "No consent required", "Consent required")],
+    [("fr", "Exemptés de consentement", "Consentement requis"), ("en", "Exempt from consent", "Consent required")],
 )
 def test_consent_badges(client, lang, exempt, consent):
     sections = charte_sections(page(client, lang))

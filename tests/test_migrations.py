@@ -69,6 +69,15 @@ ADDED_AFTER_0005 = (
     ("site_settings", "consent_settings_url", "VARCHAR(500)"),
     ("site_settings", "consent_months", "INTEGER NOT NULL DEFAULT 6"),
     ("cookie", "path", "VARCHAR(255) NOT NULL DEFAULT '/'"),
+    ("cookie", "legal_basis", "VARCHAR(30) NOT NULL DEFAULT ''"),
+    ("cookie", "lifetime_extended", "BOOLEAN NOT NULL DEFAULT 0"),
+    ("purpose", "retention_months", "INTEGER"),
+    ("provider", "role", "VARCHAR(20) NOT NULL DEFAULT ''"),
+    ("provider", "transfer_safeguard", "VARCHAR(20) NOT NULL DEFAULT ''"),
+    ("provider", "transfer_safeguard_url", "VARCHAR(500)"),
+    ("site_settings", "dpo_name", "VARCHAR(200)"),
+    ("site_settings", "dpo_contact", "VARCHAR(500)"),
+    ("site_settings", "complaint_url", "VARCHAR(500)"),
 )
 
 
@@ -111,11 +120,17 @@ def test_migration_0006_keeps_rows_and_ids_and_never_reuses_an_id_on_sqlite(tmp_
         after = rows()
         # 0010 adds the archive setting (public), 0011 the consent manager ("none") and the
         # settings page (none), 0012 the consent duration (6 months) to each settings row and
-        # the path ("/") to each cookie; nothing else changes.
-        assert all(tuple(row[-4:]) == (1, "none", None, 6) for row in after["site_settings"])
-        after["site_settings"] = [row[:-4] for row in after["site_settings"]]
-        assert all(row[-1] == "/" for row in after["cookie"])
-        after["cookie"] = [row[:-1] for row in after["cookie"]]
+        # the path ("/") to each cookie; 0014 the legal facts, not stated ("", none) but the
+        # complaint page, the CNIL's; nothing else changes.
+        cnil = "https://www.cnil.fr/fr/adresser-une-plainte"
+        assert all(tuple(row[-7:]) == (1, "none", None, 6, None, None, cnil) for row in after["site_settings"])
+        after["site_settings"] = [row[:-7] for row in after["site_settings"]]
+        assert all(tuple(row[-3:]) == ("/", "", False) for row in after["cookie"])
+        after["cookie"] = [row[:-3] for row in after["cookie"]]
+        assert all(tuple(row[-3:]) == ("", "", None) for row in after["provider"])
+        after["provider"] = [row[:-3] for row in after["provider"]]
+        assert all(row[-1] is None for row in after["purpose"])
+        after["purpose"] = [row[:-1] for row in after["purpose"]]
         assert after == before
         with db.engine.connect() as conn:
             for table in ("provider", "category", "purpose", "cookie", "site_settings"):

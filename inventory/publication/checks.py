@@ -5,7 +5,7 @@ point (the compliance rules join it). An error blocks publication unless its rec
 (``options.french_only`` for a missing English text); a warning informs.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import replace
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -13,23 +13,10 @@ from sqlalchemy import select
 from models.scan import DONE, Scan
 from rules.language import UNTRANSLATED
 
-ERROR, WARNING = "error", "warning"
+from . import compliance
+from .findings import ERROR, WARNING, Finding, Options
 
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    severity: str
-    message: object  # a lazy string, in the reader's language
-    section: str | None = None  # the record to fix: its document section and id or key
-    key: object = None
-    waivable: bool = False
-
-
-@dataclass
-class Options:
-    # (section, key) of the records the publisher publishes in French only.
-    french_only: set = field(default_factory=set)
+__all__ = ["ERROR", "WARNING", "Finding", "Options", "RULES", "blocking", "run_checks", "last_scan_findings"]
 
 
 def _bilingual_texts(document):
@@ -112,7 +99,7 @@ def cookies_complete(document, options):
             )
 
 
-RULES = [publisher_known, cookies_complete, english_everywhere]
+RULES = [publisher_known, cookies_complete, english_everywhere, *compliance.RULES]
 
 
 def last_scan_findings(session):
@@ -140,8 +127,15 @@ def run_checks(document, options=None):
     """Every finding of every rule, errors first."""
     options = options or Options()
     findings = [finding for rule in RULES for finding in rule(document, options)]
+    findings = [
+        replace(finding, waived=options.waived[finding.waiver_key])
+        if finding.severity == ERROR and finding.waiver_key in options.waived
+        else finding
+        for finding in findings
+    ]
     return sorted(findings, key=lambda finding: finding.severity != ERROR)
 
 
 def blocking(findings):
-    return [finding for finding in findings if finding.severity == ERROR]
+    """The errors that stop a publication: those no administrator waived."""
+    return [finding for finding in findings if finding.severity == ERROR and not finding.waived]

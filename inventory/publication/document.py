@@ -14,7 +14,7 @@ from sqlalchemy import select
 from models import Category, Cookie, Provider, Purpose, SiteSettings, cookie_purposes
 from rules import lifetime as lifetimes
 
-from ..kinds import CATEGORY, COOKIE, PROVIDER, SETTINGS, Lifetime, Purposes, Reference
+from ..kinds import CATEGORY, COOKIE, PROVIDER, PURPOSE, SETTINGS, Lifetime, Purposes, Reference
 from ..rows import binary
 
 FORMAT_NAME = "cookie-policy"
@@ -106,9 +106,6 @@ def draft_document(session):
         "publisher": None if settings is None else public_fields(SETTINGS, settings),
         "categories": [public_fields(CATEGORY, category) for category in categories],
         "providers": [{"id": provider.id, **public_fields(PROVIDER, provider)} for provider in providers],
-        "purposes": [
-            {"id": purpose.id, "description": {"fr": purpose.description_fr, "en": purpose.description_en or None}}
-            for purpose in purposes.values()
-        ],
+        "purposes": [{"id": purpose.id, **public_fields(PURPOSE, purpose)} for purpose in purposes.values()],
         "cookies": [cookie(row) for row in rows],
     }

@@ -11,7 +11,7 @@ from rules import lifetime as lifetimes
 from rules.consent import MAX_CONSENT_MONTHS
 from rules.language import LANGUAGES
 
-from ..kinds import CATEGORY, COOKIE, PROVIDER, SETTINGS, Lifetime, Purposes, Reference, Text
+from ..kinds import CATEGORY, COOKIE, PROVIDER, PURPOSE, SETTINGS, Lifetime, Purposes, Reference, Text
 from .document import FORMAT_NAME, FORMAT_VERSION
 
 PATH = Path(__file__).resolve().parents[1] / "schema" / f"policy-feed-v{FORMAT_VERSION}.schema.json"
@@ -82,12 +82,7 @@ def feed_schema():
             "purpose_ids": {"type": "array", "items": {"type": "integer"}, "description": "Ids in `purposes`."},
         },
     )
-    purpose = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["id", "description"],
-        "properties": {"id": _ID, "description": _texts()},
-    }
+    purpose = _record(PURPOSE, {"id": _ID})
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": PATH.name,

@@ -118,7 +118,8 @@ def publish(session, *, note_fr, note_en=None, user=None, options=None, expected
     if settings is None:
         raise PublicationRefused(_l("Fill in the site settings before publishing."))
     document = draft_document(session)
-    failing = blocking(run_checks(document, options))
+    findings = run_checks(document, options)
+    failing = blocking(findings)
     if failing:
         session.rollback()
         raise PublicationRefused(_l("Nothing was published: fix the problems listed first."), failing)
@@ -164,7 +165,15 @@ def publish(session, *, note_fr, note_en=None, user=None, options=None, expected
         content=content,
         digest=digest_of(content),
         previous_digest=previous.digest if previous else None,
-        waivers=[{"rule": "missing-english", "record": item} for item in waived] or None,
+        # Kept with the version, never public: what was published in French only, and each
+        # compliance error an administrator waived, with the reason and who gave it.
+        waivers=[{"rule": "missing-english", "record": item} for item in waived]
+        + [
+            {"rule": f.rule, "record": [f.section, f.key], "reason": f.waived, "by": published_by}
+            for f in findings
+            if f.waived
+        ]
+        or None,
     )
     session.add(version)
     try:

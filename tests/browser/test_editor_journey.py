@@ -29,6 +29,8 @@ def test_editor_adds_a_cookie_and_sees_it_on_both_policies_once_published(browse
     page.fill("#website", "https://matomo.org")
     page.fill("#privacy_policy_url", "https://matomo.org/privacy-policy/")
     choose(page, "country", "Nouvelle-Zélande")
+    # Outside the EEA: the transfer's safeguard (New Zealand has an adequacy decision).
+    choose(page, "transfer_safeguard", "Décision d’adéquation de la Commission européenne")
     page.click("input[type=submit][value='Enregistrer']")
     expect(page.locator(".alert-success")).to_be_visible()
 

@@ -66,6 +66,8 @@ def test_csv_has_one_row_per_cookie_with_every_field(app):
         "lifetime_en": "13 months",
         "lifetime_unit": "months",
         "lifetime_amount": "13",
+        "lifetime_extended": "no",
+        "legal_basis": "",
         "shown_on_policy": "no",
         "notes": "Ligne 1\nLigne 2",
         "updated_at": row["updated_at"],
@@ -135,7 +137,7 @@ def test_xlsx_has_four_sheets_with_a_usable_header(app):
     assert [c.value for c in cookies[1]] == list(COOKIE_COLUMNS)
     assert all(cell.font.b for cell in cookies[1])
     assert cookies.freeze_panes == "A2"
-    assert cookies.auto_filter.ref == f"A1:S{cookies.max_row}"
+    assert cookies.auto_filter.ref == f"A1:U{cookies.max_row}"
     assert cookies.column_dimensions["A"].width > 20
     assert cookies.max_row == 6
     row = {
@@ -144,7 +146,8 @@ def test_xlsx_has_four_sheets_with_a_usable_header(app):
     }
     assert row["lifetime_amount"] == 13 and row["purposes_fr"] == "Améliorer le site | Compter les visites"
     providers = {r[0]: r for r in workbook["Providers"].iter_rows(min_row=2, values_only=True)}
-    assert providers["Matomo"][:5] == ("Matomo", "https://matomo.org", None, "NZ", 1)
+    assert providers["Matomo"][:4] == ("Matomo", "https://matomo.org", None, "NZ")
+    assert providers["Matomo"][7] == 1  # after role, transfer safeguard and its address: the cookie count
     categories = [r[0] for r in workbook["Categories"].iter_rows(min_row=2, values_only=True)]
     assert categories == ["necessary", "preferences", "statistics", "marketing"]
     purposes = [r[0] for r in workbook["Purposes"].iter_rows(min_row=2, values_only=True)]

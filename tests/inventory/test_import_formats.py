@@ -143,7 +143,7 @@ def test_xlsx_import_reads_the_provider_and_purpose_sheets(app):
     assert report.ok, "\n".join(report.summary())
     summary = "\n".join(report.summary())
     assert "update provider “Opendatasoft”" in summary
-    assert "update purpose “Récupérer des données via des appels API”" in summary
+    assert "update purpose “Protéger les formulaires et les appels API" in summary
     assert "create cookie “cookies_preferences” (other.example.org)" in summary
     db.session.expire_all()
     assert db.session.scalars(select(Provider.website)).one() == "https://www.opendatasoft.com/fr"

@@ -5,7 +5,12 @@ from inventory.publication.checks import ERROR, Options, blocking, run_checks
 
 def document(**changes):
     base = {
-        "publisher": {"controller_name": "Datajoule", "contact_email": "dpo@example.com", "contact_url": None},
+        "publisher": {
+            "controller_name": "Datajoule",
+            "controller_address": "1 rue de l’Exemple, Paris",
+            "contact_email": "dpo@example.com",
+            "contact_url": None,
+        },
         "categories": [
             {
                 "key": "necessary",
@@ -13,7 +18,9 @@ def document(**changes):
                 "description": {"fr": "Pour que le site marche.", "en": "For the site to work."},
             }
         ],
-        "purposes": [{"id": 7, "description": {"fr": "Garder la session", "en": "Keep the session"}}],
+        "purposes": [
+            {"id": 7, "description": {"fr": "Garder la session", "en": "Keep the session"}, "retention_months": 12}
+        ],
         "cookies": [
             {
                 "id": 3,
@@ -39,7 +46,9 @@ def test_a_complete_bilingual_draft_passes():
 
 
 def test_a_missing_english_text_blocks_unless_published_in_french_only():
-    draft = document(purposes=[{"id": 7, "description": {"fr": "Garder la session", "en": None}}])
+    draft = document(
+        purposes=[{"id": 7, "description": {"fr": "Garder la session", "en": None}, "retention_months": 12}]
+    )
     findings = run_checks(draft)
     assert rules(findings) == [("missing-english", "purposes", 7)]
     assert blocking(findings) and findings[0].waivable
@@ -47,7 +56,11 @@ def test_a_missing_english_text_blocks_unless_published_in_french_only():
 
 
 def test_a_french_text_still_marked_untranslated_counts_as_missing_and_cannot_be_waived():
-    draft = document(purposes=[{"id": 7, "description": {"fr": "[EN] Keep the session", "en": "Keep the session"}}])
+    draft = document(
+        purposes=[
+            {"id": 7, "description": {"fr": "[EN] Keep the session", "en": "Keep the session"}, "retention_months": 1}
+        ]
+    )
     findings = run_checks(draft, Options(french_only={("purposes", 7)}))
     assert rules(findings) == [("untranslated-french", "purposes", 7)]
     assert not findings[0].waivable
@@ -55,7 +68,7 @@ def test_a_french_text_still_marked_untranslated_counts_as_missing_and_cannot_be
 
 def test_no_publisher_or_no_contact_blocks():
     assert rules(run_checks(document(publisher=None))) == [("publisher", "publisher", None)]
-    nobody = {"controller_name": "Datajoule", "contact_email": None, "contact_url": None}
+    nobody = {"controller_name": "Datajoule", "controller_address": "Paris", "contact_email": None, "contact_url": None}
     assert rules(run_checks(document(publisher=nobody))) == [("contact", "publisher", None)]
 
 
