@@ -166,6 +166,24 @@ def provider_privacy_link(document, options):
             )
 
 
+def provider_country(document, options):
+    """A third party says where it is established: without it, a transfer cannot be checked."""
+    for provider in _third_party_providers(document):
+        if not provider.get("country"):
+            yield _finding(
+                "provider-country",
+                WARNING,
+                GDPR_TRANSFERS,
+                _l(
+                    "The third party “%(name)s” has no country: give where it is established, so that a transfer "
+                    "outside the EEA can be checked.",
+                    name=provider["name"],
+                ),
+                "providers",
+                provider["id"],
+            )
+
+
 def transfer_safeguard(document, options):
     """A provider outside the EEA says what frames the transfer."""
     for provider in document.get("providers", ()):
@@ -300,6 +318,7 @@ RULES = [
     consent_lifetime,
     consent_choice_duration,
     provider_privacy_link,
+    provider_country,
     transfer_safeguard,
     retention_stated,
     storage_has_no_session,
@@ -314,6 +333,7 @@ RULE_IDS = (
     "consent-duration",
     "consent-cookie-lifetime",
     "provider-privacy-link",
+    "provider-country",
     "transfer-safeguard",
     "purpose-retention",
     "storage-session-lifetime",

@@ -143,6 +143,7 @@ def test_a_compliant_document_has_no_finding():
         ),
         ({"providers__1__privacy_policy_url": None}, ("provider-privacy-link", "providers", 2), ERROR),
         ({"providers__1__transfer_safeguard": ""}, ("transfer-safeguard", "providers", 2), ERROR),
+        ({"providers__1__country": None}, ("provider-country", "providers", 2), WARNING),
         ({"providers__1__transfer_safeguard": "none_known"}, ("transfer-safeguard", "providers", 2), ERROR),
         ({"cookies__1__legal_basis": "authentication"}, ("exemption-cannot-apply", "cookies", 2), ERROR),
         ({"cookies__2__legal_basis": "consent"}, ("basis-against-category", "cookies", 3), WARNING),
