@@ -16,7 +16,8 @@ from markupsafe import escape
 from models.inventory import PARTY_LABELS, STORAGE_LABELS, display_name
 from rules import legal
 from rules.consent import consent_months
-from rules.language import in_language
+from rules.language import UNTRANSLATED, in_language
+from rules.typography import french
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,7 @@ class Text:
 
     text: str
     fallback: bool = False
+    lang: str | None = None  # the text's language when it is not the page's (for its element)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +110,23 @@ class _Escaper(dict):
 
 
 def pick(texts, lang):
-    """(text, is_fallback) of a document's {"fr", "en"} pair in ``lang``."""
+    """(text, is_fallback) of a document's {"fr", "en"} pair in ``lang``; a French text is set
+    in French typography (rules/typography.py), as the catalog's strings are."""
     texts = texts or {}
-    return in_language(lang, texts.get("fr") or "", texts.get("en"))
+    value, fallback = in_language(lang, texts.get("fr") or "", texts.get("en"))
+    if (lang == "fr" or fallback) and not value.startswith(UNTRANSLATED):
+        value = french(value)
+    return value, fallback
+
+
+def language_of(value, fallback, lang):
+    """The language of a text shown on a ``lang`` page, when it is not ``lang``: the French
+    standing in for English, or the imported English still marked [EN] on the French page."""
+    if fallback:
+        return "fr"
+    if lang == "fr" and value.startswith(UNTRANSLATED):
+        return "en"
+    return None
 
 
 def charte_of(document, lang, edition):
@@ -119,7 +135,7 @@ def charte_of(document, lang, edition):
 
     def text(texts):
         value, fallback = pick(texts, lang)
-        return Text(html[value], fallback)
+        return Text(html[value], fallback, language_of(value, fallback, lang))
 
     providers = {provider["id"]: provider for provider in document.get("providers", ())}
     with force_locale(lang):

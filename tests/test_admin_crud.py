@@ -146,8 +146,8 @@ def test_create_provider_purpose_and_cookie_then_see_it_on_both_pages(editor):
     french = row_named(editor.get("/fr/cookies"), "_pk_id.*")
     assert french["provider"] == "Matomo"
     assert french["links"]["provider"] == ["https://matomo.org/privacy-policy/"]
-    assert french["service"] == "Mesure d'audience (front office)"
-    assert "Mesurer l'audience du site" in french["purposes"]
+    assert french["service"] == "Mesure d’audience (front office)"  # typed with ', shown in French typography
+    assert "Mesurer l’audience du site" in french["purposes"]
     assert french["lifetime"] == "13 mois"
     assert french["party"] == "Tiers (third-party)"
     assert [row["name"].split()[0] for row in charte_rows(editor.get("/fr/cookies"), "statistics")] == ["_pk_id.*"]
@@ -174,7 +174,7 @@ def test_create_a_cookie_without_english_shows_the_french_on_the_english_page(ed
     assert fresh().scalars(select(Cookie).where(Cookie.name == "matomo_session")).one().service_en is None
     publish_draft()  # the text without English is published in French only
     row = row_named(editor.get("/en/cookies"), "matomo_session")
-    assert row["service"] == "Mesure d'audience (front office) (French only, not yet translated)"
+    assert row["service"] == "Mesure d’audience (front office) (French only, not yet translated)"
 
 
 def test_create_a_category(editor):
