@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_security import current_user
 from sqlalchemy import select
 
-from models import Category, InventoryState, SiteSettings, db
+from models import Category, SiteSettings, db
 from models.database import writes
 from models.inventory import PARTY_LABELS, STORAGE_LABELS
 from models.scan import ACTIVE, DONE, Scan
@@ -24,6 +24,7 @@ from scanner.drafting import add_to_draft, selectable
 from scanner.engine import MAX_PAGES, SCENARIO_NAMES, SCENARIOS, said
 
 from .access import AccessMixin, can_write
+from .transfer import inventory_revision
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +60,8 @@ SHOW_LABELS = {
 }
 
 
-def _revision():
-    state = db.session.get(InventoryState, 1)
-    return state.revision if state else 0
+def _history():
+    return db.session.scalars(select(Scan).order_by(Scan.id.desc()).limit(HISTORY_SIZE)).all()
 
 
 def lifetime_text(seconds):
@@ -84,7 +84,7 @@ class ScansView(AccessMixin, BaseView):
         self._ensure_worker()
         settings = SiteSettings.current(db.session)
         last = db.session.scalars(select(Scan).order_by(Scan.id.desc())).first()
-        history = db.session.scalars(select(Scan).order_by(Scan.id.desc()).limit(HISTORY_SIZE)).all()
+        history = _history()
         done = [s for s in history if s.status == DONE]
         differences = {s.id: jobs.difference(s, nxt) for s, nxt in zip(done, done[1:], strict=False)}
         options = (last.options if last else None) or {}
@@ -147,7 +147,7 @@ class ScansView(AccessMixin, BaseView):
 
     def _form_error(self, form, errors):
         db.session.rollback()
-        history = db.session.scalars(select(Scan).order_by(Scan.id.desc()).limit(HISTORY_SIZE)).all()
+        history = _history()
         return (
             self.render(
                 "admin/scans/index.html",
@@ -245,7 +245,7 @@ class ScansView(AccessMixin, BaseView):
             keys=keys,
             category=category,
             shown=shown,
-            revision=_revision(),
+            revision=inventory_revision(),
             limit=200,
         )
 
@@ -258,7 +258,7 @@ class ScansView(AccessMixin, BaseView):
         keys, category, shown, controller = self._draft_args(scan_row)
         if not keys or category is None:
             abort(400)
-        if str(_revision()) != request.form.get("revision"):
+        if str(inventory_revision()) != request.form.get("revision"):
             flash(_l("The inventory changed since this preview: check the preview again."), "error")
             return redirect(url_for(".detail", scan_id=scan_id, show="undeclared"))
         report = add_to_draft(scan_row, keys, category=category, shown=shown, site_controller=controller, dry_run=False)
@@ -270,7 +270,7 @@ class ScansView(AccessMixin, BaseView):
                 keys=[],
                 category=category,
                 shown=shown,
-                revision=_revision(),
+                revision=inventory_revision(),
                 limit=200,
             )
         log.info("scan %s: %d items added to the draft by %s", scan_id, len(keys), current_user.email)

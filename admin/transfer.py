@@ -152,7 +152,8 @@ def _busy():
     return redirect(url_for(".index"))
 
 
-def _revision():
+def inventory_revision():
+    """The inventory's revision: a preview is confirmed only against the one it was made on."""
     state = db.session.get(InventoryState, 1)
     return state.revision if state else 0
 
@@ -199,7 +200,7 @@ class ImportView(AccessMixin, BaseView):
             token=token,
             fmt=fmt or "",
             name=name,
-            revision=_revision(),
+            revision=inventory_revision(),
             limit=PREVIEW_LIMIT,
             skip_invalid=bool(request.form.get("skip_invalid")),
         )
@@ -225,7 +226,7 @@ class ImportView(AccessMixin, BaseView):
                 return redirect(url_for(".index"))
             # Whatever happens next, the upload has been used: it goes.
             path.unlink(missing_ok=True)
-            if str(_revision()) != request.form.get("revision"):
+            if str(inventory_revision()) != request.form.get("revision"):
                 flash(
                     _l("The inventory changed since this preview. Upload the file again to see an up-to-date preview."),
                     "error",
@@ -248,7 +249,7 @@ class ImportView(AccessMixin, BaseView):
                 token=None,
                 fmt="",
                 name=name,
-                revision=_revision(),
+                revision=inventory_revision(),
                 limit=PREVIEW_LIMIT,
                 skip_invalid=False,
             )

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from models import Cookie, SiteSettings, db, writing
+from models import Category, Cookie, SiteSettings, db, writing
 from models.scan import ACTIVE, DONE, FAILED, INTERRUPTED, QUEUED, RUNNING, Scan
 from models.timestamps import utcnow
 from rules.validation import InventoryError, whole_number
@@ -161,8 +161,6 @@ def declared_cookies(session):
 def suggester(session, instance_path):
     """The Open Cookie Database's suggestion for a name, with this site's own rule for
     whether its category needs consent."""
-    from models import Category
-
     consent = dict(session.execute(select(Category.key, Category.consent_required)).all())
     ref = reference(instance_path)
 
