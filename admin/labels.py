@@ -18,7 +18,7 @@ FIELD_LABELS = {
     "lifetime_unit": _l("Lifetime unit"),
     "lifetime_amount": _l("Lifetime amount"),
     "lifetime_minutes": _l("Lifetime"),
-    "english": _l("English"),
+    "translations": _l("Translations"),
     "cookies": _l("Cookies"),
     "email": _l("E-mail"),
     "active": _l("Active"),

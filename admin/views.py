@@ -28,6 +28,7 @@ from models.inventory import (
 from rules import legal
 from rules import lifetime as lifetimes
 from rules.countries import country_codes, country_name
+from rules.language import UNTRANSLATED
 from rules.validation import InventoryError
 
 from .base import InventoryView, SecureIndexView
@@ -40,6 +41,7 @@ from .transfer import FilteredExportMixin
 YES_NO = (("1", _l("Yes")), ("0", _l("No")))
 # Filters of the cookie list that the overview links to.
 MISSING_ENGLISH = _l("English text missing")
+MISSING_FRENCH = _l("French text missing")
 SAMPLE_DATA = _l("Sample data")
 
 
@@ -55,6 +57,21 @@ def missing_english_clause():
         .where(or_(Purpose.description_en.is_(None), Purpose.description_en == ""))
     )
     return or_(Cookie.service_en.is_(None), Cookie.service_en == "", Cookie.id.in_(untranslated_purpose))
+
+
+def still_english(column):
+    """A French text that is still the imported English, behind the [EN] mark."""
+    return column.startswith(UNTRANSLATED, autoescape=True)
+
+
+def missing_french_clause():
+    """Cookies whose French service text or any purpose's French text is still the imported English."""
+    untranslated_purpose = (
+        select(cookie_purposes.c.cookie_id)
+        .join(Purpose, Purpose.id == cookie_purposes.c.purpose_id)
+        .where(still_english(Purpose.description_fr))
+    )
+    return or_(still_english(Cookie.service_fr), Cookie.id.in_(untranslated_purpose))
 
 
 def like_pattern(term):
@@ -207,6 +224,18 @@ BULK_CHOICES = {
 }
 
 
+def _translations_badges(cookie):
+    missing = [
+        _badge(label, "warning")
+        for label, lacking in (
+            (_l("French missing"), cookie.missing_french),
+            (_l("English missing"), cookie.missing_english),
+        )
+        if lacking
+    ]
+    return Markup(" ").join(missing) if missing else _badge(_l("Complete"), "success")
+
+
 class CookieView(FilteredExportMixin, InventoryView):
     column_list = (
         "name",
@@ -218,7 +247,7 @@ class CookieView(FilteredExportMixin, InventoryView):
         "party",
         "storage_kind",
         "shown_on_policy",
-        "english",
+        "translations",
     )
     column_details_list = (
         "name",
@@ -236,7 +265,7 @@ class CookieView(FilteredExportMixin, InventoryView):
         "shown_on_policy",
         "is_sample",
         "notes",
-        "english",
+        "translations",
         "created_at",
         "updated_at",
     )
@@ -277,6 +306,8 @@ class CookieView(FilteredExportMixin, InventoryView):
         YesNoFilter(MISSING_ENGLISH, missing_english_clause),
         YesNoFilter(_l("Shown on the policy"), lambda: Cookie.shown_on_policy.is_(True)),
         YesNoFilter(SAMPLE_DATA, lambda: Cookie.is_sample.is_(True)),
+        # Last, so that the filters' addresses the overview and bookmarks use stay as they were.
+        YesNoFilter(MISSING_FRENCH, missing_french_clause),
     )
     column_formatters = {
         "lifetime_minutes": lambda v, c, m, n: m.lifetime,
@@ -286,9 +317,7 @@ class CookieView(FilteredExportMixin, InventoryView):
         "name": lambda v, c, m, n: Markup('<code>{}</code><br><small class="text-muted">{}</small>').format(
             m.display_name, m.domain
         ),
-        "english": lambda v, c, m, n: (
-            _badge(_l("Missing"), "warning") if m.missing_english else _badge(_l("Complete"), "success")
-        ),
+        "translations": lambda v, c, m, n: _translations_badges(m),
     }
     column_formatters_detail = {
         **column_formatters,
@@ -661,10 +690,11 @@ class PurposeView(InventoryView):
     column_default_sort = ("description_fr", False)
     column_filters = (
         YesNoFilter(
-            _l("English text missing"),
+            MISSING_ENGLISH,
             lambda: or_(Purpose.description_en.is_(None), Purpose.description_en == ""),
             column=Purpose.id,
         ),
+        YesNoFilter(MISSING_FRENCH, lambda: still_english(Purpose.description_fr), column=Purpose.id),
     )
     column_formatters = {
         "description_en": lambda v, c, m, n: m.description_en or _badge(_l("Missing"), "warning"),
@@ -755,6 +785,9 @@ class DashboardView(SecureIndexView):
             "missing_english": db.session.scalar(
                 select(func.count()).select_from(Cookie).where(missing_english_clause())
             ),
+            "missing_french": db.session.scalar(
+                select(func.count()).select_from(Cookie).where(missing_french_clause())
+            ),
             "sample": db.session.scalar(select(func.count()).select_from(Cookie).where(Cookie.is_sample.is_(True))),
             "hidden": db.session.scalar(
                 select(func.count()).select_from(Cookie).where(Cookie.shown_on_policy.is_(False))
@@ -762,6 +795,7 @@ class DashboardView(SecureIndexView):
         }
         links = {
             "missing_english": self._cookies_where(MISSING_ENGLISH),
+            "missing_french": self._cookies_where(MISSING_FRENCH),
             "sample": self._cookies_where(SAMPLE_DATA),
         }
         current, changes = waiting_changes(db.session)

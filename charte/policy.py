@@ -7,7 +7,7 @@ provider or purpose shared by thousands of rows is escaped once, and the templat
 autoescape has nothing left to do. The template still escapes anything that is not Markup.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from flask_babel import force_locale, gettext
@@ -129,6 +129,15 @@ def language_of(value, fallback, lang):
     return None
 
 
+def _before_a_colon(value):
+    """A text that a colon follows, without its final period ("… une autre. : 1 mois");
+    an ellipsis stays."""
+    shown = value.text.rstrip()
+    if shown.endswith(".") and not shown.endswith(".."):
+        return replace(value, text=shown[:-1])
+    return value
+
+
 def charte_of(document, lang, edition):
     """The page's content in ``lang`` ("fr" or "en") from a policy document."""
     html = _Escaper()
@@ -200,7 +209,7 @@ def charte_of(document, lang, edition):
             key=lambda p: p["name"].casefold(),
         ),
         retentions=[
-            (text(purpose["description"]), purpose["retention_months"])
+            (_before_a_colon(text(purpose["description"])), purpose["retention_months"])
             for purpose in document.get("purposes", ())
             if purpose.get("retention_months")
         ],

@@ -33,7 +33,7 @@ from rules import legal
 from rules import lifetime as lifetimes
 from rules import validation as v
 from rules.consent import CONSENT_MONTHS, MAX_CONSENT_MONTHS
-from rules.language import in_page_language
+from rules.language import UNTRANSLATED, in_page_language
 from rules.validation import InventoryError
 
 from .database import db
@@ -330,6 +330,12 @@ class Cookie(RuledModel, Versioned, db.Model):
         if not self.service_en:
             return True
         return any(not purpose.description_en for purpose in self.purposes)
+
+    @property
+    def missing_french(self):
+        """A French text that is still the imported English (behind the [EN] mark)."""
+        texts = [self.service_fr, *(purpose.description_fr for purpose in self.purposes)]
+        return any((text or "").startswith(UNTRANSLATED) for text in texts)
 
     def __str__(self):
         if self.domain:

@@ -577,6 +577,48 @@ def test_the_dashboard_counts_and_links_to_the_cookies_missing_english(editor, i
     assert "/admin/cookie/?flt0_5=1" in html
 
 
+def translations_column(client):
+    response = html_of(client.get("/admin/cookie/?page_size=100"))
+    return dict(zip(listed_cookies(response), list_column(response, "translations")))
+
+
+def _import_one_from_the_open_cookie_database():
+    """A cookie as the Open Cookie Database import leaves it: English texts, and a French
+    purpose that is the English behind the [EN] mark."""
+    imported = Purpose(description_fr="[EN] Stores the visitor's id", description_en="Stores the visitor's id")
+    db.session.add(imported)
+    make_cookie(name="_hjid", domain="", purposes=[imported], service_fr="Hotjar", service_en="Hotjar")
+    fresh()
+
+
+def test_a_french_text_still_in_english_counts_as_french_missing(editor, inventory):
+    _import_one_from_the_open_cookie_database()
+    assert listed(editor, "flt0_8=1") == ["_hjid"]  # French text missing
+    # Its English is there: it is not among the cookies missing English.
+    assert "_hjid" not in listed(editor, "flt0_5=1")
+    # The list says what each row lacks.
+    assert translations_column(editor) == {
+        "_hjid": "French missing",
+        "_ga": "English missing",
+        "_pk_id": "Complete",
+        **dict.fromkeys(SEED_NAMES + ["session_only"], "Complete"),
+    }
+
+
+def test_the_dashboard_counts_and_links_to_the_cookies_missing_french(editor, inventory):
+    _import_one_from_the_open_cookie_database()
+    html = html_of(editor.get("/admin/"))
+    assert "1 cookie still has the imported English as its French text" in visible_text(html)
+    link = re.search(r'imported English as its French text.*?<a class="alert-link" href="([^"]+)"', html, re.S)
+    assert listed_cookies(editor.get(htmllib.unescape(link.group(1)))) == ["_hjid"]
+
+
+def test_the_purpose_list_filters_the_french_texts_still_in_english(editor, inventory):
+    _import_one_from_the_open_cookie_database()
+    response = editor.get("/admin/purpose/?flt0_1=1")
+    assert list_column(response, "description_en") == ["Stores the visitor's id"]
+
+
 def test_the_dashboard_links_to_the_sample_cookies(editor):
     html = html_of(editor.get("/admin/"))
     assert "4 cookies are sample data from the installation" in visible_text(html)

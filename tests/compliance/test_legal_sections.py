@@ -3,6 +3,8 @@ DPO, each provider's role, transfers outside the EU (only when there are any), t
 basis per cookie and the data's retention per purpose, the visitor's rights, the complaint to
 the CNIL at its complaint page."""
 
+import re
+
 import pytest
 
 from models import Provider, SiteSettings, db
@@ -77,3 +79,29 @@ def test_each_exempt_cookie_names_its_exemption_in_its_row(client, lang, basis):
     from tests.helpers import row_named
 
     assert row_named(client.get(f"/{lang}/cookies"), "csrftoken")["basis"] == basis
+
+
+@pytest.mark.parametrize(
+    "lang, line",
+    [("fr", "Garder le panier d’une page à l’autre : 1 mois"), ("en", "Keep the basket between pages: 1 month")],
+)
+def test_a_purpose_typed_with_a_final_period_reads_well_in_the_retention_list(app, client, lang, line):
+    from models import Purpose
+
+    db.session.add(
+        Purpose(
+            description_fr="Garder le panier d'une page à l'autre.",
+            description_en="Keep the basket between pages.",
+            retention_months=1,
+        )
+    )
+    db.session.commit()
+    make_cookie(
+        name="basket",
+        purposes=[db.session.query(Purpose).filter_by(description_en="Keep the basket between pages.").one()],
+    )
+    publish_draft()
+    html = client.get(f"/{lang}/cookies").get_data(as_text=True)
+    retentions = re.search(r'<ul class="retentions">(.*?)</ul>', html, re.S).group(1)
+    items = [visible_text(item).replace("\u00a0", " ") for item in re.findall(r"<li>(.*?)</li>", retentions, re.S)]
+    assert line in items
