@@ -7,6 +7,7 @@ point (the compliance rules join it). An error blocks publication unless its rec
 
 from dataclasses import replace
 
+from flask_babel import LazyString, format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -114,12 +115,13 @@ def last_scan_findings(session):
                 _l(
                     "The scan of %(date)s saw “%(name)s” (%(domain)s) set before any choice or after “refuse all”, "
                     "though it needs consent: the site must stop setting it until the visitor accepts.",
-                    date=scan.created_at.date().isoformat(),
+                    date=LazyString(format_date, scan.created_at, "long"),  # in the reader's language
                     name=item["name"][:80],
                     domain=item["domain"][:80],
                 ),
                 "scans",
                 scan.id,
+                source=compliance.CNIL_GUIDELINES,
             )
 
 

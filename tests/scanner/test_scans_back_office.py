@@ -2,6 +2,8 @@
 section, add undeclared items to the draft through the importer's preview with history, mark
 not-seen cookies as reviewed. Viewers read, editors act."""
 
+import re
+
 from sqlalchemy import select
 
 from models import ChangeSet, Cookie, Scan
@@ -178,3 +180,17 @@ def test_the_publication_page_warns_of_the_last_scan_s_violations_without_blocki
 
     findings = [f for f in prepare(fresh()).findings if f.rule == "scan-consent-violation"]
     assert [f.severity for f in findings] == ["warning"]
+
+
+def test_the_compliance_page_lists_the_last_scan_s_violations_with_their_legal_source(app, viewer_client):
+    scan_row = stored_scan(app)
+    page = viewer_client.get("/admin/compliance/?rule=scan-consent-violation")
+    html = html_of(page)
+    findings = re.findall(r'<li class="alert[^"]*" data-rule="([^"]+)">(.*?)</li>', html, re.S)
+    assert [rule for rule, _ in findings] == ["scan-consent-violation"]
+    text = visible_text(findings[0][1])
+    assert "_gcl_au" in text and "délibération 2020-091" in text
+    assert "See the scan" in text or "Voir le scan" in text
+    assert f"/admin/scans/{scan_row.id}?show=violations" in findings[0][1]
+    # The rule filter offers it with its count.
+    assert "scan-consent-violation (1)" in visible_text(viewer_client.get("/admin/compliance/"))
