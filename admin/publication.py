@@ -130,7 +130,8 @@ class PublicationView(AccessMixin, BaseView):
         waived = set()
         for item in form["french_only"]:
             section, _, key = item.partition(":")
-            waived.add((section, int(key) if key.isdigit() else key))
+            # A record's id, a category's key, or nothing for the site settings.
+            waived.add((section, int(key) if key.isdigit() else (key or None)))
         # Administrators alone waive a compliance error, one record at a time, with a reason.
         form["waive"] = set(request.form.getlist("waive")[:200]) if user_role() == ADMIN else set()
         form["reasons"] = {key: request.form.get(f"reason:{key}", "").strip() for key in form["waive"]}

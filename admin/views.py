@@ -726,6 +726,8 @@ class SettingsView(InventoryView):
         "contact_url",
         "consent_manager",
         "consent_settings_url",
+        "consent_settings_where_fr",
+        "consent_settings_where_en",
         "consent_months",
         "dpo_name",
         "dpo_contact",
@@ -744,6 +746,14 @@ class SettingsView(InventoryView):
             "description": _l(
                 "A page of the site where visitors change their cookie choice. The policy links to it; leave empty if there is none."
             )
+        },
+        "consent_settings_where_fr": {
+            "description": _l(
+                "Where visitors reopen the cookie banner when there is no such page, as the policy should say it: for example « le lien Cookies en bas de chaque page »."
+            )
+        },
+        "consent_settings_where_en": {
+            "description": _l("The same in English, for example “the Cookies link at the bottom of every page”.")
         },
         "contact_email": {"description": _l("Shown on the policy for questions about cookies and personal data.")},
         "consent_months": {

@@ -83,6 +83,8 @@ class Charte:
     retentions: list = field(default_factory=list)
     # The CNIL exemptions the policy's cookies fall under (each cookie's is in its row).
     exemptions: list = field(default_factory=list)
+    # Where the banner's settings are, in the site owner's words (a Text), or None.
+    consent_settings_where: Text | None = None
 
     @property
     def complaint_url(self):
@@ -129,8 +131,13 @@ def language_of(value, fallback, lang):
     return None
 
 
-def _before_a_colon(value):
-    """A text that a colon follows, without its final period ("… une autre. : 1 mois");
+def _settings_where(publisher, text):
+    words = (publisher or {}).get("consent_settings_where") or {}
+    return _without_final_period(text(words)) if words.get("fr") else None
+
+
+def _without_final_period(value):
+    """A text our own punctuation follows, without its final period ("… une autre. : 1 mois");
     an ellipsis stays."""
     shown = value.text.rstrip()
     if shown.endswith(".") and not shown.endswith(".."):
@@ -209,9 +216,10 @@ def charte_of(document, lang, edition):
             key=lambda p: p["name"].casefold(),
         ),
         retentions=[
-            (_before_a_colon(text(purpose["description"])), purpose["retention_months"])
+            (_without_final_period(text(purpose["description"])), purpose["retention_months"])
             for purpose in document.get("purposes", ())
             if purpose.get("retention_months")
         ],
         exemptions=[basis for basis in legal.EXEMPTIONS if basis in used_exemptions],
+        consent_settings_where=_settings_where(document.get("publisher"), text),
     )

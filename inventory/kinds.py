@@ -331,6 +331,22 @@ SETTINGS = Kind(
             in_every_version=False,
         ),
         Field(
+            "consent_settings_where_fr",
+            Text(300),
+            _l("Where the cookie settings are (FR)"),
+            public=True,
+            description="Where visitors find the banner's settings, in French; the policy says it when no page is given.",
+            in_every_version=False,
+        ),
+        Field(
+            "consent_settings_where_en",
+            Text(300),
+            _l("Where the cookie settings are (EN)"),
+            public=True,
+            description="The same in English; the English policy shows the French when empty.",
+            in_every_version=False,
+        ),
+        Field(
             "consent_months",
             Integer(minimum=1, maximum=MAX_CONSENT_MONTHS),
             _l("Choice kept for (months)"),

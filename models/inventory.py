@@ -357,6 +357,8 @@ class SiteSettings(RuledModel, Versioned, db.Model):
         "contact_url": v.url(),
         "consent_manager": v.one_of(CONSENT_MANAGERS),
         "consent_settings_url": v.url(),
+        "consent_settings_where_fr": v.text(300),
+        "consent_settings_where_en": v.text(300),
         "consent_months": v.whole_number(1, MAX_CONSENT_MONTHS),
         "dpo_name": v.text(200),
         "dpo_contact": v.email_or_url,
@@ -372,6 +374,10 @@ class SiteSettings(RuledModel, Versioned, db.Model):
     contact_url: Mapped[str | None] = mapped_column(String(500))
     consent_manager: Mapped[str] = mapped_column(String(20), default="none", server_default="none")
     consent_settings_url: Mapped[str | None] = mapped_column(String(500))
+    # Where visitors find the banner's settings, in the site owner's words, when no page or
+    # button of ours can take them there (the policy promises no control it does not render).
+    consent_settings_where_fr: Mapped[str | None] = mapped_column(String(300))
+    consent_settings_where_en: Mapped[str | None] = mapped_column(String(300))
     # How long a visitor's choice is kept before they are asked again (rules/consent.py).
     consent_months: Mapped[int] = mapped_column(Integer, default=CONSENT_MONTHS, server_default=str(CONSENT_MONTHS))
     # The data protection officer (GDPR art. 13(1)(b)) and where visitors complain (art. 13(2)(d)).

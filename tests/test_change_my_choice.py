@@ -78,3 +78,57 @@ def test_the_settings_form_refuses_a_consent_duration_out_of_bounds_and_keeps_th
     response = editor_client.post(url, data={**data, "consent_months": "12"})
     assert response.status_code == 302
     assert fresh().scalars(select(SiteSettings)).one().consent_months == 12
+
+
+def test_the_policy_says_where_the_banner_settings_are_in_the_site_owner_s_words(client):
+    settings(
+        consent_settings_where_fr="le lien « Cookies » en bas de chaque page",
+        consent_settings_where_en="the “Cookies” link at the bottom of every page",
+    )
+    publish_draft()
+    french = visible_text(client.get("/fr/cookies")).replace("\u00a0", " ").replace("\u202f", " ")
+    assert "aussi simplement que vous l’avez donné : le lien « Cookies » en bas de chaque page." in french
+    assert "supprimez les cookies de Datajoule" not in french
+    english = visible_text(client.get("/en/cookies"))
+    assert "as easy as giving consent: the “Cookies” link at the bottom of every page." in english
+
+
+def test_the_words_shown_on_the_english_page_without_english_are_marked_french(client):
+    settings(consent_settings_where_fr="le lien « Cookies » en bas de chaque page")
+    publish_draft()
+    page = client.get("/en/cookies").get_data(as_text=True)
+    assert '<span lang="fr">le lien «\u00a0Cookies\u00a0» en bas de chaque page</span>' in page
+
+
+def test_a_link_to_the_settings_page_wins_over_the_words(client):
+    settings(
+        consent_settings_url="https://app.datajoule.fr/cookies/settings",
+        consent_settings_where_fr="le lien « Cookies » en bas de chaque page",
+    )
+    publish_draft()
+    page = client.get("/fr/cookies").get_data(as_text=True)
+    assert 'href="https://app.datajoule.fr/cookies/settings"' in page and "en bas de chaque page" not in page
+
+
+def test_the_words_without_english_block_publication_unless_published_in_french_only(app):
+    from inventory.publication.versions import prepare
+    from tests.helpers import fresh
+
+    settings(consent_settings_where_fr="le lien « Cookies » en bas de chaque page")
+    findings = [f for f in prepare(fresh()).findings if f.rule == "missing-english" and f.section == "publisher"]
+    assert len(findings) == 1 and findings[0].waivable
+
+
+def test_a_publisher_publishes_the_words_in_french_only_from_the_publication_page(publisher_client):
+    import re
+
+    from models import PolicyVersion
+    from tests.helpers import count, html_of
+
+    settings(consent_settings_where_fr="le lien « Cookies » en bas de chaque page")
+    page = html_of(publisher_client.get("/admin/publication/"))
+    value = re.search(r'name="french_only" value="(publisher:[^"]*)"', page).group(1)
+    data = {"csrf_token": publisher_client.csrf, "expected_current": "1", "note_fr": "Réglages", "french_only": [value]}
+    assert publisher_client.post("/admin/publication/publish", data=data).status_code == 302
+    assert count(PolicyVersion) == 2
+    assert "en bas de chaque page" in visible_text(publisher_client.get("/en/cookies"))

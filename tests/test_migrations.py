@@ -78,6 +78,8 @@ ADDED_AFTER_0005 = (
     ("site_settings", "dpo_name", "VARCHAR(200)"),
     ("site_settings", "dpo_contact", "VARCHAR(500)"),
     ("site_settings", "complaint_url", "VARCHAR(500)"),
+    ("site_settings", "consent_settings_where_fr", "VARCHAR(300)"),
+    ("site_settings", "consent_settings_where_en", "VARCHAR(300)"),
 )
 
 
@@ -121,10 +123,13 @@ def test_migration_0006_keeps_rows_and_ids_and_never_reuses_an_id_on_sqlite(tmp_
         # 0010 adds the archive setting (public), 0011 the consent manager ("none") and the
         # settings page (none), 0012 the consent duration (6 months) to each settings row and
         # the path ("/") to each cookie; 0014 the legal facts, not stated ("", none) but the
-        # complaint page, the CNIL's; nothing else changes.
+        # complaint page, the CNIL's; 0015 where the banner's settings are (not said); nothing
+        # else changes.
         cnil = "https://www.cnil.fr/fr/adresser-une-plainte"
-        assert all(tuple(row[-7:]) == (1, "none", None, 6, None, None, cnil) for row in after["site_settings"])
-        after["site_settings"] = [row[:-7] for row in after["site_settings"]]
+        assert all(
+            tuple(row[-9:]) == (1, "none", None, 6, None, None, cnil, None, None) for row in after["site_settings"]
+        )
+        after["site_settings"] = [row[:-9] for row in after["site_settings"]]
         assert all(tuple(row[-3:]) == ("/", "", False) for row in after["cookie"])
         after["cookie"] = [row[:-3] for row in after["cookie"]]
         assert all(tuple(row[-3:]) == ("", "", None) for row in after["provider"])

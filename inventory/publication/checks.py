@@ -29,6 +29,9 @@ def _bilingual_texts(document):
         yield "purposes", purpose["id"], purpose["description"]["fr"], purpose["description"]
     for cookie in document.get("cookies", ()):
         yield "cookies", cookie["id"], cookie["name"], cookie["service"]
+    words = (document.get("publisher") or {}).get("consent_settings_where") or {}
+    if words.get("fr"):
+        yield "publisher", None, words["fr"], words
 
 
 def english_everywhere(document, options):

@@ -20,19 +20,21 @@ PLAIN_TEXT = "Plain text, as the editors typed it: escape it before putting it i
 _ID = {"type": "integer", "minimum": 1, "description": "Stable: never changes, never reused."}
 
 
-def _texts(description=PLAIN_TEXT):
+def _texts(description=PLAIN_TEXT, optional=False):
+    french = {"type": ["string", "null"]} if optional else {"type": "string"}
     return {
         "type": "object",
         "additionalProperties": False,
         "required": ["fr", "en"],
-        "properties": {"fr": {"type": "string"}, "en": {"type": ["string", "null"]}},
+        "properties": {"fr": french, "en": {"type": ["string", "null"]}},
         "description": description + " English is null where not translated: show the French.",
     }
 
 
 def _field(kind, field):
     if field.name.endswith("_fr"):
-        return field.name.removesuffix("_fr"), _texts()
+        optional = kind.model.__table__.c[field.name].nullable
+        return field.name.removesuffix("_fr"), _texts(optional=optional)
     if isinstance(field.value, Purposes):
         return field.name, {"type": "array", "items": _texts()}
     if isinstance(field.value, Lifetime):
@@ -60,7 +62,7 @@ def _field(kind, field):
 def _record(kind, extra=None):
     fields = [f for f in kind.fields if f.public and not f.name.endswith("_en")]
     properties = {**(extra or {}), **dict(_field(kind, f) for f in fields)}
-    later = {f.name for f in fields if not f.in_every_version}
+    later = {f.name.removesuffix("_fr") for f in fields if not f.in_every_version}
     for name in later:
         properties[name]["description"] = (
             properties[name].get("description", "") + " Absent from versions published before it existed."
