@@ -175,7 +175,11 @@ def test_the_publication_page_warns_of_the_last_scan_s_violations_without_blocki
     page = publisher_client.get("/admin/publication/")
     text = visible_text(page)
     assert "« _gcl_au » (site.localhost)" in text
-    assert f"/admin/scans/{scan_row.id}?show=violations" in html_of(page)
+    html = html_of(page)
+    assert f"/admin/scans/{scan_row.id}?show=violations" in html
+    # The same words as on the Compliance page: a scan is seen, not fixed.
+    link = re.search(r'<a class="alert-link" href="/admin/scans/[^"]+">([^<]+)</a>', html)
+    assert link.group(1) == "Voir le scan"
     from inventory.publication.versions import prepare
 
     findings = [f for f in prepare(fresh()).findings if f.rule == "scan-consent-violation"]
