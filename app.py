@@ -9,12 +9,17 @@ from config import DEFAULT_LANGUAGE, LANGUAGES, build_config
 from extensions import babel, csrf, migrate
 from models import db, search_indexes
 from models.database import configure_engine
-from rules.language import set_page_language_resolver
+from rules.language import FORMAT_LOCALES, set_page_language_resolver
 
 ROOT = Path(__file__).resolve().parent
 
 
 def select_locale():
+    """The Babel locale of the page's language (``FORMAT_LOCALES``): English formats British."""
+    return FORMAT_LOCALES[_requested_language()]
+
+
+def _requested_language():
     """The language of the page: the URL's for the charte, else the user's choice, else the browser's."""
     lang = getattr(g, "lang", None)
     if lang in LANGUAGES:
@@ -95,7 +100,8 @@ def register_extensions(app):
     def inject_languages():
         from flask_babel import get_locale
 
-        return {"current_lang": str(get_locale() or DEFAULT_LANGUAGE), "languages": LANGUAGES}
+        locale = get_locale()
+        return {"current_lang": locale.language if locale else DEFAULT_LANGUAGE, "languages": LANGUAGES}
 
 
 def register_blueprints(app):

@@ -1,13 +1,13 @@
 """Creating accounts, for the command line and the back office alike."""
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import force_locale
 from flask_security import hash_password
 from sqlalchemy import select
 
 from hardening.passwords import policy_problems
 from models import Role, db
 from models.user import ROLE_NAMES
+from rules.language import force_language
 
 from .security import security
 
@@ -31,7 +31,7 @@ def create_user(email, password, role, lang="en"):
         validate_email(email, check_deliverability=False)
     except EmailNotValidError as error:
         raise ValueError(f"Invalid e-mail address: {error}") from None
-    with force_locale(lang):
+    with force_language(lang):
         problems = policy_problems(password, email)
     if problems:
         raise ValueError(" ".join(str(problem) for problem in problems))

@@ -4,7 +4,7 @@ published versions with their records."""
 
 from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from flask_security import current_user
 from sqlalchemy import select
 
@@ -28,6 +28,7 @@ from inventory.publication.versions import (
 from models import InventoryState, ReviewRequest, SiteSettings, db
 from models.database import writes
 from public.addresses import site_base
+from rules.language import page_language
 from rules.validation import InventoryError, text
 
 from .access import ADMIN, PUBLISH_ROLES, READ_ROLES, WRITE_ROLES, AccessMixin, user_role
@@ -47,7 +48,7 @@ def draft_changes(session):
     """(draft, [ChangeLine]) of the draft against the current version, in the interface's language."""
     draft = prepare(session)
     old = document_of(draft.current) if draft.current else None
-    return draft, describe(old, draft.document, str(get_locale() or "fr"), both_languages=True)
+    return draft, describe(old, draft.document, page_language(), both_languages=True)
 
 
 def waiting_changes(session):

@@ -1,8 +1,9 @@
 """The policy's column names for the phone layout, where each cookie is a card: written once in
 a small stylesheet instead of beside every cell of every row (a tenth of a large page)."""
 
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+
+from rules.language import force_language
 
 COLUMN_LABELS = (
     ("td:nth-of-type(1)", _l("Provider")),
@@ -21,7 +22,7 @@ def _css_string(text):
 
 
 def labels_css(lang):
-    with force_locale(lang):
+    with force_language(lang):
         rules = "\n".join(
             f"@media screen and (max-width: 46rem) {{ table.cookies tbody {cell}::before {{ content: {_css_string(label)}; }} }}"
             for cell, label in COLUMN_LABELS

@@ -6,12 +6,12 @@ self-contained record of a version."""
 from pathlib import Path
 
 from flask import current_app, render_template, url_for
-from flask_babel import force_locale
 from sqlalchemy import select
 
 from inventory.publication.versions import document_of, store_rendering, stored_rendering
 from models import PolicyVersion, SiteSettings, db
 from rules import legal
+from rules.language import force_language
 
 from .policy import Edition, charte_of, pick
 
@@ -38,7 +38,7 @@ def edition_of(version, session=None):
 
 def render_policy(document, lang, edition, mode, archive_public=True, current_number=None, same_page_in=None):
     """The HTML of a policy page. ``mode``: "current", "archived", "preview" or "record"."""
-    with force_locale(lang):
+    with force_language(lang):
         return render_template(
             "charte/cookies.html",
             charte=charte_of(document, lang, edition),

@@ -10,13 +10,13 @@ autoescape has nothing left to do. The template still escapes anything that is n
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from markupsafe import escape
 
 from models.inventory import PARTY_LABELS, STORAGE_LABELS, display_name
 from rules import legal
 from rules.consent import consent_months
-from rules.language import UNTRANSLATED, in_language
+from rules.language import UNTRANSLATED, force_language, in_language
 from rules.typography import french
 
 
@@ -154,7 +154,7 @@ def charte_of(document, lang, edition):
         return Text(html[value], fallback, language_of(value, fallback, lang))
 
     providers = {provider["id"]: provider for provider in document.get("providers", ())}
-    with force_locale(lang):
+    with force_language(lang):
         cells = {
             provider["id"]: ProviderCell(
                 name=html[provider["name"]],
@@ -175,7 +175,7 @@ def charte_of(document, lang, edition):
         key=lambda c: (providers[c["provider_id"]]["name"].casefold(), c["name"].casefold(), c["domain"]),
     )
     consent = {c["key"]: c.get("consent_required", True) for c in document.get("categories", ())}
-    with force_locale(lang):
+    with force_language(lang):
         exemption_texts = {basis: html[str(legal.LEGAL_BASIS_SHORT[basis])] for basis in legal.EXEMPTIONS}
     used_exemptions = set()
     for cookie in cookies:

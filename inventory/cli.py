@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from flask_babel import force_locale
 
 from models import writes
+from rules.language import force_language
 
 from . import export as exports
 from . import importing
@@ -74,7 +74,7 @@ def import_command(file, fmt, dry_run, skip_invalid, max_size):
     report = importing.import_inventory(
         data, filename=file.name, fmt=fmt, dry_run=dry_run, skip_invalid=skip_invalid, max_bytes=max_bytes
     )
-    with force_locale("en"):  # the command line speaks English, its messages included
+    with force_language("en"):  # the command line speaks English, its messages included
         for line in report.summary():
             click.echo(line)
     if report.problems or (report.rejected and not report.applied):

@@ -4,7 +4,6 @@ into spreadsheet cells or JSON objects field by field from ``KINDS``."""
 import re
 import unicodedata
 
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Query
@@ -13,7 +12,7 @@ from models import Category, Cookie, Purpose, cookie_purposes, db
 from models.inventory import PARTY_LABELS, STORAGE_LABELS
 from rules import legal
 from rules.cells import timestamp, yes_no
-from rules.language import LANGUAGES
+from rules.language import LANGUAGES, force_language
 from rules.lifetime import UNIT_LABELS
 
 from .kinds import COOKIE, KINDS, SHEETS, Boolean, Choice, Lifetime, Purposes, Reference, Text, Timestamp
@@ -274,7 +273,7 @@ class Readable:
         if lang not in LANGUAGES:
             raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
         self.lang = lang
-        with force_locale(lang):
+        with force_language(lang):
             self.headers = {kind.name: {c: str(column_label(kind, c)) for c in kind.columns} for kind in SHEETS}
             self.untranslated_headers = {
                 kind.name: {c: str(column_label(kind, c, untranslated_suffix=True)) for c in kind.columns}

@@ -2,6 +2,9 @@
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
+# The Babel locale each language is formatted in: the English texts spell British
+# (personalisation, recognise), so dates and times read British too ("5 December 2026").
+FORMAT_LOCALES = {"fr": "fr", "en": "en_GB"}
 
 
 def in_language(lang, french, english):
@@ -35,3 +38,10 @@ def in_page_language(french, english):
 # Put before an English text standing in for a French one until someone translates it (the
 # Open Cookie Database has no French): visible, searchable, never passed off as French.
 UNTRANSLATED = "[EN] "
+
+
+def force_language(lang):
+    """Flask-Babel's ``force_locale`` for one of our languages, formatted in its ``FORMAT_LOCALES``."""
+    from flask_babel import force_locale
+
+    return force_locale(FORMAT_LOCALES.get(lang, lang))

@@ -3,9 +3,10 @@
 import math
 import re
 
-from flask_babel import force_locale, ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
+from .language import force_language
 from .validation import InventoryError
 
 SESSION = "session"
@@ -87,7 +88,7 @@ class Descriptions:
     def __call__(self, unit, amount, lang):
         key = (unit, amount, lang)
         if key not in self._texts:
-            with force_locale(lang):
+            with force_language(lang):
                 self._texts[key] = str(describe(unit, amount))
         return self._texts[key]
 

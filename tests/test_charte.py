@@ -160,7 +160,7 @@ def _published_on(when):
 
 @pytest.mark.parametrize(
     "lang, shown",
-    [("fr", "Dernière mise à jour : 14 mars 2025 – version 2"), ("en", "Last updated: March 14, 2025 – version 2")],
+    [("fr", "Dernière mise à jour : 14 mars 2025 – version 2"), ("en", "Last updated: 14 March 2025 – version 2")],
 )
 def test_last_updated_date_is_the_publication_date_with_its_version(client, lang, shown):
     _published_on(datetime(2025, 3, 14, 12, 0))
@@ -353,8 +353,18 @@ def test_unknown_pages_are_a_friendly_404(client, path):
     assert '<a href="/">' in html_of(response)
 
 
+def test_english_dates_are_british_like_its_spelling_and_the_page_still_says_en(app, client, publisher_client):
+    """The English texts spell British (personalisation, recognise): dates follow, in the policy and the back office."""
+    _published_on(datetime(2025, 3, 14, 12, 0))
+    html = page(client, "en")
+    assert '<html lang="en"' in html  # the language, not the formatting locale (en_GB)
+    assert "14 March 2025" in visible_text(html) and "March 14" not in html
+    back_office = publisher_client.get("/admin/publication/", headers={"Accept-Language": "en"})
+    assert "published on 14/03/2025, 13:00" in visible_text(back_office)
+
+
 @pytest.mark.parametrize(
-    "lang, shown", [("fr", "Dernière mise à jour : 15 mars 2025"), ("en", "Last updated: March 15, 2025")]
+    "lang, shown", [("fr", "Dernière mise à jour : 15 mars 2025"), ("en", "Last updated: 15 March 2025")]
 )
 def test_last_updated_date_is_the_same_day_for_people_and_machines(client, lang, shown):
     """23:30 UTC on 14 March is 00:30 on 15 March in Paris, the site's time zone."""

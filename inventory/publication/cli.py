@@ -4,9 +4,9 @@ import sys
 
 import click
 from flask.cli import AppGroup
-from flask_babel import force_locale
 
 from models import db, writes
+from rules.language import force_language
 
 from .checks import ERROR, Options
 from .diff import diff_documents, summary
@@ -36,7 +36,7 @@ def publish_command(note_fr, note_en, dry_run, french_only):
 
     Exit status: 0 published (or, with --dry-run, publishable); 1 refused, nothing written.
     """
-    with force_locale("en"):  # the command line speaks English
+    with force_language("en"):  # the command line speaks English
         draft = prepare(db.session)
         options = Options(
             french_only={(f.section, f.key) for f in draft.findings if f.waivable} if french_only else set()
