@@ -9,7 +9,7 @@ from config import DEFAULT_LANGUAGE, LANGUAGES, build_config
 from extensions import babel, csrf, migrate
 from models import db, search_indexes
 from models.database import configure_engine
-from rules.language import FORMAT_LOCALES, set_page_language_resolver
+from rules.language import FORMAT_LOCALES, count_ngettext, set_page_language_resolver
 
 ROOT = Path(__file__).resolve().parent
 
@@ -77,6 +77,8 @@ def register_extensions(app):
         include_object=search_indexes.include_object,
     )
     babel.init_app(app, locale_selector=select_locale)
+    # Counts in templates grouped the language's way (2 167), as rules.language.ngettext does.
+    app.jinja_env.globals["ngettext"] = count_ngettext(app.jinja_env.globals["ngettext"])
     set_page_language_resolver(_page_language)
     from hardening import headers, inputs, throttle
 

@@ -14,7 +14,7 @@ from flask_admin.contrib.sqla import ModelView
 from flask_admin.form import rules
 from flask_admin.helpers import is_form_submitted
 from flask_admin.model import typefmt
-from flask_babel import gettext
+from flask_babel import format_number, gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from jinja2 import pass_context
@@ -29,6 +29,7 @@ from inventory.kinds import kind_of
 from inventory.publication.checks import ERROR
 from models import db
 from models.database import writing
+from rules.language import ngettext
 from rules.validation import InventoryError
 from rules.validation import text as text_rule
 
@@ -247,7 +248,7 @@ class SecureModelView(AccessMixin, ModelView):
         badge = Markup(' <a class="badge badge-{} compliance-badge" href="{}" title="{}">{}</a>').format(
             "danger" if errors else "warning",
             url_for("compliance.index"),
-            gettext("Compliance: %(num)d findings", num=len(found)),
+            ngettext("Compliance: %(num)s finding", "Compliance: %(num)s findings", len(found)),
             errors or len(found),
         )
         return Markup("{}{}").format(value, badge)
@@ -472,7 +473,7 @@ class InventoryView(SecureModelView):
                     "Record was successfully deleted.",
                     "%(count)s records were successfully deleted.",
                     count,
-                    count=count,
+                    count=format_number(count),
                 ),
                 "success",
             )

@@ -7,7 +7,7 @@ import logging
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
-from flask_babel import gettext
+from flask_babel import format_number, gettext
 from flask_babel import lazy_gettext as _l
 from flask_security import current_user
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from models.database import writes
 from models.inventory import PARTY_LABELS, STORAGE_LABELS
 from models.scan import ACTIVE, DONE, Scan
 from models.timestamps import utcnow
-from rules.language import in_page_language, page_language
+from rules.language import in_page_language, ngettext, page_language
 from rules.validation import InventoryError
 from scanner import jobs
 from scanner.drafting import add_to_draft, selectable
@@ -69,9 +69,9 @@ def lifetime_text(seconds):
     if seconds is None:
         return gettext("Session")
     if seconds < 86400:
-        return gettext("%(num)d h", num=max(1, round(seconds / 3600)))
+        return gettext("%(num)s h", num=format_number(max(1, round(seconds / 3600))))
     days = round(seconds / 86400)
-    return gettext("%(num)d days", num=days) if days != 1 else gettext("1 day")
+    return gettext("%(num)s days", num=format_number(days)) if days != 1 else gettext("1 day")
 
 
 class ScansView(AccessMixin, BaseView):
@@ -275,8 +275,10 @@ class ScansView(AccessMixin, BaseView):
             )
         log.info("scan %s: %d items added to the draft by %s", scan_id, len(keys), current_user.email)
         flash(
-            gettext(
-                "%(num)d items added to the draft. Check them in the cookie list before publishing.", num=len(keys)
+            ngettext(
+                "%(num)s item added to the draft. Check it in the cookie list before publishing.",
+                "%(num)s items added to the draft. Check them in the cookie list before publishing.",
+                len(keys),
             ),
             "success",
         )
@@ -298,5 +300,8 @@ class ScansView(AccessMixin, BaseView):
             reviewed.update(dict.fromkeys(chosen, stamp))
             scan_row.reviewed = reviewed
             db.session.commit()
-            flash(gettext("%(num)d cookies marked as reviewed.", num=len(chosen)), "success")
+            flash(
+                ngettext("%(num)s cookie marked as reviewed.", "%(num)s cookies marked as reviewed.", len(chosen)),
+                "success",
+            )
         return redirect(url_for(".detail", scan_id=scan_id, show="not_seen"))

@@ -8,7 +8,7 @@ from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter, FilterEqual
 from flask_admin.form import rules
 from flask_admin.helpers import get_redirect_target
-from flask_babel import format_number, get_locale, gettext, ngettext
+from flask_babel import format_number, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import ARRAY, Integer, and_, any_, cast, func, literal, or_, select
@@ -28,7 +28,7 @@ from models.inventory import (
 from rules import legal
 from rules import lifetime as lifetimes
 from rules.countries import country_codes, country_name
-from rules.language import UNTRANSLATED
+from rules.language import UNTRANSLATED, ngettext
 from rules.validation import InventoryError
 
 from .base import InventoryView, SecureIndexView
@@ -184,7 +184,7 @@ def _names(cookies):
     shown = ", ".join(str(cookie) for cookie in cookies[:BULK_NAMES_SHOWN])
     if len(cookies) > BULK_NAMES_SHOWN:
         rest = len(cookies) - BULK_NAMES_SHOWN
-        more = ngettext("and %(num)d more", "and %(num)d more", rest)
+        more = ngettext("and %(num)s more", "and %(num)s more", rest)
         shown = f"{shown} {more}"
     return shown
 
@@ -200,8 +200,8 @@ BULK_CHOICES = {
         "button": _l("Change the category"),
         "missing": _l("Choose the cookie's category."),
         "done": lambda n, name: ngettext(
-            "%(num)d cookie is now in the category %(name)s.",
-            "%(num)d cookies are now in the category %(name)s.",
+            "%(num)s cookie is now in the category %(name)s.",
+            "%(num)s cookies are now in the category %(name)s.",
             n,
             name=name,
         ),
@@ -215,8 +215,8 @@ BULK_CHOICES = {
         "button": _l("Change the provider"),
         "missing": _l("Choose who sets this cookie (provider)."),
         "done": lambda n, name: ngettext(
-            "%(num)d cookie is now set by %(name)s.",
-            "%(num)d cookies are now set by %(name)s.",
+            "%(num)s cookie is now set by %(name)s.",
+            "%(num)s cookies are now set by %(name)s.",
             n,
             name=name,
         ),
@@ -425,7 +425,7 @@ class CookieView(FilteredExportMixin, InventoryView):
             "shown_on_policy",
             True,
             lambda n: ngettext(
-                "%(num)d cookie is now shown on the policy.", "%(num)d cookies are now shown on the policy.", n
+                "%(num)s cookie is now shown on the policy.", "%(num)s cookies are now shown on the policy.", n
             ),
         )
 
@@ -436,7 +436,7 @@ class CookieView(FilteredExportMixin, InventoryView):
             "shown_on_policy",
             False,
             lambda n: ngettext(
-                "%(num)d cookie is now hidden from the policy.", "%(num)d cookies are now hidden from the policy.", n
+                "%(num)s cookie is now hidden from the policy.", "%(num)s cookies are now hidden from the policy.", n
             ),
         )
 
@@ -545,7 +545,7 @@ class CookieView(FilteredExportMixin, InventoryView):
         if unchanged:
             flash(
                 ngettext(
-                    "%(num)d selected cookie needed no change.", "%(num)d selected cookies needed no change.", unchanged
+                    "%(num)s selected cookie needed no change.", "%(num)s selected cookies needed no change.", unchanged
                 ),
                 "info",
             )
@@ -554,9 +554,9 @@ class CookieView(FilteredExportMixin, InventoryView):
             # gettext, not _l: the names are escaped as text.
             flash(
                 ngettext(
-                    "%(num)d cookie was changed by someone else after you loaded the list and was left as it is: "
+                    "%(num)s cookie was changed by someone else after you loaded the list and was left as it is: "
                     "%(names)s. Reload the list to see the change, then try again.",
-                    "%(num)d cookies were changed by someone else after you loaded the list and were left as they "
+                    "%(num)s cookies were changed by someone else after you loaded the list and were left as they "
                     "are: %(names)s. Reload the list to see the changes, then try again.",
                     len(stale),
                     names=_names(sorted(stale, key=lambda cookie: cookie.name)),
@@ -568,8 +568,8 @@ class CookieView(FilteredExportMixin, InventoryView):
         if missing:
             flash(
                 ngettext(
-                    "%(num)d selected cookie no longer exists (deleted meanwhile) and was skipped.",
-                    "%(num)d selected cookies no longer exist (deleted meanwhile) and were skipped.",
+                    "%(num)s selected cookie no longer exists (deleted meanwhile) and was skipped.",
+                    "%(num)s selected cookies no longer exist (deleted meanwhile) and were skipped.",
                     missing,
                 ),
                 "warning",

@@ -8,7 +8,6 @@ Field rules come from ``rules.validation`` and run on every assignment.
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -33,7 +32,7 @@ from rules import legal
 from rules import lifetime as lifetimes
 from rules import validation as v
 from rules.consent import CONSENT_MONTHS, MAX_CONSENT_MONTHS
-from rules.language import UNTRANSLATED, in_page_language
+from rules.language import UNTRANSLATED, in_page_language, lazy_ngettext
 from rules.validation import InventoryError
 
 from .database import db
@@ -455,8 +454,8 @@ event.listen(
     _refuse_delete_in_use(
         _count_cookies(Cookie.__table__.c.provider_id),
         lambda p, n: lazy_ngettext(
-            "“%(name)s” still sets %(num)d cookie: move it to another provider or delete it first.",
-            "“%(name)s” still sets %(num)d cookies: move them to another provider or delete them first.",
+            "“%(name)s” still sets %(num)s cookie: move it to another provider or delete it first.",
+            "“%(name)s” still sets %(num)s cookies: move them to another provider or delete them first.",
             n,
             name=p.name,
         ),
@@ -468,8 +467,8 @@ event.listen(
     _refuse_delete_in_use(
         _count_cookies(Cookie.__table__.c.category_id),
         lambda c, n: lazy_ngettext(
-            "The category “%(name)s” still holds %(num)d cookie: move it to another category first.",
-            "The category “%(name)s” still holds %(num)d cookies: move them to another category first.",
+            "The category “%(name)s” still holds %(num)s cookie: move it to another category first.",
+            "The category “%(name)s” still holds %(num)s cookies: move them to another category first.",
             n,
             name=c.name_fr,
         ),
@@ -481,8 +480,8 @@ event.listen(
     _refuse_delete_in_use(
         _count_cookies(cookie_purposes.c.purpose_id),
         lambda p, n: lazy_ngettext(
-            "This purpose is still used by %(num)d cookie: remove it from that cookie first.",
-            "This purpose is still used by %(num)d cookies: remove it from those cookies first.",
+            "This purpose is still used by %(num)s cookie: remove it from that cookie first.",
+            "This purpose is still used by %(num)s cookies: remove it from those cookies first.",
             n,
         ),
     ),

@@ -45,3 +45,32 @@ def force_language(lang):
     from flask_babel import force_locale
 
     return force_locale(FORMAT_LOCALES.get(lang, lang))
+
+
+def ngettext(singular, plural, num, /, **variables):
+    """Flask-Babel's ``ngettext`` with the count grouped the language's way (French 2 167, English
+    2,167): the catalog's counts are ``%(num)s``, never ``%(num)d``."""
+    from flask_babel import format_number, get_translations
+
+    variables.setdefault("num", format_number(num))
+    return get_translations().ungettext(singular, plural, num) % variables
+
+
+def lazy_ngettext(singular, plural, num, /, **variables):
+    """``ngettext`` in the language of the moment it is read, for texts built before a request."""
+    from flask_babel import LazyString
+
+    return LazyString(ngettext, singular, plural, num, **variables)
+
+
+def count_ngettext(base):
+    """The templates' ``ngettext`` (Jinja's ``base``) with its count grouped as ``ngettext`` does."""
+    from flask_babel import format_number
+    from jinja2 import pass_context
+
+    @pass_context
+    def grouped(context, singular, plural, count, /, **variables):
+        variables.setdefault("num", format_number(count))
+        return base(context, singular, plural, count, **variables)
+
+    return grouped

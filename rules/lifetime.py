@@ -4,9 +4,8 @@ import math
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
-from .language import force_language
+from .language import force_language, ngettext
 from .validation import InventoryError
 
 SESSION = "session"
@@ -68,14 +67,14 @@ def describe(unit, amount):
     if unit == SESSION or amount is None:
         return str(_l("Session"))
     if unit == "minutes":
-        return ngettext("%(num)d minute", "%(num)d minutes", amount)
+        return ngettext("%(num)s minute", "%(num)s minutes", amount)
     if unit == "hours":
-        return ngettext("%(num)d hour", "%(num)d hours", amount)
+        return ngettext("%(num)s hour", "%(num)s hours", amount)
     if unit == "days":
-        return ngettext("%(num)d day", "%(num)d days", amount)
+        return ngettext("%(num)s day", "%(num)s days", amount)
     if unit == "months":
-        return ngettext("%(num)d month", "%(num)d months", amount)
-    return ngettext("%(num)d year", "%(num)d years", amount)
+        return ngettext("%(num)s month", "%(num)s months", amount)
+    return ngettext("%(num)s year", "%(num)s years", amount)
 
 
 class Descriptions:
