@@ -17,6 +17,7 @@ from models.database import writes
 from models.inventory import PARTY_LABELS, STORAGE_LABELS
 from models.scan import ACTIVE, DONE, Scan
 from models.timestamps import utcnow
+from rules import lifetime
 from rules.language import in_page_language, ngettext, page_language
 from rules.validation import InventoryError
 from scanner import jobs
@@ -67,11 +68,10 @@ def _history():
 def lifetime_text(seconds):
     """An observed lifetime in words: session, or days (hours under a day)."""
     if seconds is None:
-        return gettext("Session")
+        return lifetime.describe(lifetime.SESSION, None)
     if seconds < 86400:
         return gettext("%(num)s h", num=format_number(max(1, round(seconds / 3600))))
-    days = round(seconds / 86400)
-    return gettext("%(num)s days", num=format_number(days)) if days != 1 else gettext("1 day")
+    return lifetime.describe("days", round(seconds / 86400))
 
 
 class ScansView(AccessMixin, BaseView):

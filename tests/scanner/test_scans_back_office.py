@@ -4,6 +4,7 @@ not-seen cookies as reviewed. Viewers read, editors act."""
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from models import ChangeSet, Cookie, Scan
@@ -198,3 +199,22 @@ def test_the_compliance_page_lists_the_last_scan_s_violations_with_their_legal_s
     assert f"/admin/scans/{scan_row.id}?show=violations" in findings[0][1]
     # The rule filter offers it with its count.
     assert "scan-consent-violation (1)" in visible_text(viewer_client.get("/admin/compliance/"))
+
+
+@pytest.mark.parametrize(
+    ("lang", "seconds", "text"),
+    [
+        ("fr", None, "Session"),
+        ("fr", 7200, "2 h"),
+        ("fr", 86400, "1 jour"),
+        ("fr", 86400 * 400, "400 jours"),
+        ("en", 86400, "1 day"),
+        ("en", 86400 * 2167, "2,167 days"),
+    ],
+)
+def test_an_observed_lifetime_reads_in_words(app, lang, seconds, text):
+    from admin.scans import lifetime_text
+    from rules.language import force_language
+
+    with app.test_request_context("/"), force_language(lang):
+        assert lifetime_text(seconds) == text
