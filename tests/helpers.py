@@ -2,13 +2,32 @@
 charte's cookie tables, the back office's flash messages. Standard library only."""
 
 import html as htmllib
+import os
 import re
 from contextlib import contextmanager
 from html.parser import HTMLParser
+from pathlib import Path
 
+import pytest
 from sqlalchemy import event, func, select
 
 from models import db, writing
+
+# The real Open Cookie Database, in the workplace's shared/ folder beside the checkout.
+OPEN_COOKIE_DATABASE = (
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "open-cookie-database" / "open-cookie-database.csv"
+)
+
+
+def open_cookie_database():
+    """The shared Open Cookie Database's path; without it the test is skipped, or fails under CI
+    (where shared/ must be beside the clone: a silent skip would hide what is not tested)."""
+    if not OPEN_COOKIE_DATABASE.exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"The Open Cookie Database is missing at {OPEN_COOKIE_DATABASE} (shared/ beside the checkout).")
+        pytest.skip(f"The Open Cookie Database is not at {OPEN_COOKIE_DATABASE} (shared/ is not beside this checkout).")
+    return OPEN_COOKIE_DATABASE
+
 
 COLUMNS = ("provider", "service", "name", "purposes", "lifetime", "party", "type")
 _INLINE = ("a", "abbr", "b", "code", "em", "i", "small", "span", "strong", "time")

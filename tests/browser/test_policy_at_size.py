@@ -2,9 +2,7 @@
 screen at 1,280 px and on a phone whatever the names, a filter that finds a cookie (the page
 reads the same without JavaScript), and a print that fits A4 and Letter."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -12,21 +10,18 @@ from sqlalchemy import update
 
 from inventory.importing import import_inventory
 from models import Cookie, db
+from tests.helpers import open_cookie_database
 
 # The layout does not depend on the database: one backend is enough for these slow pages.
 pytestmark = pytest.mark.only_on("sqlite")
 
-OCD_FILE = Path(__file__).resolve().parents[3] / "shared" / "data" / "open-cookie-database" / "open-cookie-database.csv"
 LONGEST_NAME = "a_cookie_name_of_forty_three_characters_xyz"
 
 
 @pytest.fixture
 def large_policy(app):
-    if not OCD_FILE.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"The Open Cookie Database is missing at {OCD_FILE}.")
-        pytest.skip(f"The Open Cookie Database is not at {OCD_FILE}.")
-    report = import_inventory(OCD_FILE.read_bytes(), filename=OCD_FILE.name, dry_run=False, skip_invalid=True)
+    ocd_file = open_cookie_database()
+    report = import_inventory(ocd_file.read_bytes(), filename=ocd_file.name, dry_run=False, skip_invalid=True)
     assert report.applied
     from tests.helpers import make_cookie, publish_draft
 

@@ -5,8 +5,6 @@ The rough rows' handling is in test_ocd_review.py."""
 
 import csv
 import io
-import os
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -14,10 +12,8 @@ from sqlalchemy import select
 from inventory.importing import import_inventory
 from inventory.importing.ocd import HEADER, UNTRANSLATED, split_domain, split_domains
 from models import Cookie, Provider, Purpose, db
+from tests.helpers import open_cookie_database
 from tests.inventory.conftest import checksum
-
-ROOT = Path(__file__).resolve().parents[2]
-OCD_FILE = ROOT.parent / "shared" / "data" / "open-cookie-database" / "open-cookie-database.csv"
 
 
 def ocd_bytes(rows):
@@ -164,15 +160,12 @@ def test_unreadable_retention_is_a_flagged_placeholder_not_a_rejection(app):
 
 
 def test_the_whole_open_cookie_database_imports_with_every_row_accounted_for(app):
-    if not OCD_FILE.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"The Open Cookie Database is missing at {OCD_FILE} (shared/data must be beside the checkout).")
-        pytest.skip(f"The Open Cookie Database is not at {OCD_FILE} (shared/ is not beside this checkout).")
-    data = OCD_FILE.read_bytes()
+    ocd_file = open_cookie_database()
+    data = ocd_file.read_bytes()
     rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))[1:]
     cookies_before = db.session.scalar(select(db.func.count()).select_from(Cookie))
 
-    plan = import_inventory(data, filename=OCD_FILE.name)
+    plan = import_inventory(data, filename=ocd_file.name)
     assert plan.format == "ocd" and not plan.problems
     assert plan.rows == len(rows) == 2264
     counts = plan.counts("cookie", implied=False)
@@ -187,7 +180,7 @@ def test_the_whole_open_cookie_database_imports_with_every_row_accounted_for(app
     extra = [c for c in plan.changes if c.kind == "cookie" and c.implied]
     assert len(extra) == 10 and all(c.action == "create" and c.flags for c in extra)
 
-    applied = import_inventory(data, filename=OCD_FILE.name, dry_run=False)
+    applied = import_inventory(data, filename=ocd_file.name, dry_run=False)
     assert applied.applied and applied.counts("cookie") == plan.counts("cookie")
     created = applied.counts("cookie")["create"]
     assert created == outcomes["created"] + outcomes["flagged"] + len(extra)
@@ -200,7 +193,7 @@ def test_the_whole_open_cookie_database_imports_with_every_row_accounted_for(app
     assert len(flagged) == outcomes["flagged"] + len(extra)
     assert not any(cookie.shown_on_policy for cookie in flagged)
 
-    again = import_inventory(data, filename=OCD_FILE.name)
+    again = import_inventory(data, filename=ocd_file.name)
     assert again.counts("cookie")["unchanged"] == created + outcomes["merged"]
     assert again.counts("cookie")["create"] == 0
     assert again.outcomes()["merged"] == outcomes["merged"]
